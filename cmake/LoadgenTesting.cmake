@@ -1,0 +1,9 @@
+# loadgen_unit_test(NAME SOURCES a.cpp b.cpp LIBS lib... [LABELS extra...])
+# A GoogleTest executable whose tests CTest discovers one by one, labelled "unit" plus extras.
+function(loadgen_unit_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest_main GTest::gmock loadgen_warnings)
+  target_compile_definitions(${name} PRIVATE LOADGEN_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+  gtest_discover_tests(${name} PROPERTIES LABELS "unit;${T_LABELS}" TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+endfunction()

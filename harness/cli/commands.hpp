@@ -1,0 +1,13 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+// Each subcommand registers its options on the app and returns the function that runs it
+// once parsing succeeded; the function returns the process exit code.
+namespace loadgen::cli {
+
+using CommandRunner = std::function<int()>;
+
+CommandRunner add_hlog_command(CLI::App& app);
+
+}  // namespace loadgen::cli
