@@ -187,11 +187,13 @@ int64_t Histogram::value_at_percentile(double percentile) const noexcept {
 std::vector<int64_t> Histogram::values_at_percentiles(std::span<const double> ascending) const {
   std::vector<int64_t> out(ascending.size(), 0);
   if (total_count_ == 0) return out;
+  std::vector<int64_t> wanted(ascending.size());
+  for (size_t k = 0; k < ascending.size(); ++k) wanted[k] = count_at_percentile(ascending[k], total_count_);
   size_t next = 0;
   int64_t cumulative = 0;
   for (size_t i = 0; i < counts_.size() && next < ascending.size(); ++i) {
     cumulative += counts_[i];
-    while (next < ascending.size() && cumulative >= count_at_percentile(ascending[next], total_count_)) {
+    while (next < ascending.size() && cumulative >= wanted[next]) {
       const int64_t v = value_from_index(static_cast<int64_t>(i));
       out[next] = ascending[next] == 0.0 ? lowest_equivalent_value(v) : highest_equivalent_value(v);
       ++next;
