@@ -8,6 +8,8 @@ namespace loadgen::cli {
 
 using CommandRunner = std::function<int()>;
 
+CommandRunner add_run_command(CLI::App& app);
+CommandRunner add_validate_command(CLI::App& app);
 CommandRunner add_hlog_command(CLI::App& app);
 
 }  // namespace loadgen::cli

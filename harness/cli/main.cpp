@@ -24,6 +24,8 @@ int run(int argc, char** argv) {
   auto register_command = [&](loadgen::cli::CommandRunner runner) {
     runners.emplace(app.get_subcommands({}).back(), std::move(runner));
   };
+  register_command(loadgen::cli::add_run_command(app));
+  register_command(loadgen::cli::add_validate_command(app));
   register_command(loadgen::cli::add_hlog_command(app));
 
   std::string help_topic;

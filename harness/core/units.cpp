@@ -137,6 +137,7 @@ std::string format_duration(Nanos d) {
   const auto ns = static_cast<double>(d.count());
   const double a = std::abs(ns);
   const char* sign = ns < 0 ? "-" : "";
+  if (a == 0) return "0s";
   if (a < 1e3) return fmt::format("{}{}ns", sign, sig3(a));
   if (a < 1e6) return fmt::format("{}{}us", sign, sig3(a / 1e3));
   if (a < 1e9) return fmt::format("{}{}ms", sign, sig3(a / 1e6));

@@ -1,0 +1,43 @@
+#pragma once
+
+// Internal to the load engine: includes Asio. One keep-alive HTTP/1.1 connection (plain or
+// TLS) that sends one request at a time and reads the whole response.
+#include <memory>
+
+#include "harness/core/asio.hpp"
+#include "harness/http/types.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace loadgen::http {
+
+namespace net = boost::asio;
+
+struct ConnectionOptions {
+  uint64_t body_limit = 64ull << 20;  // larger responses are protocol errors
+  bool keep_body = true;              // false: bodies are counted, then dropped
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Sends `request` and reads its response. Never throws: failures come back classified in
+  // Response::error. A connection whose exchange failed, or whose peer asked to close, is
+  // not reusable (reusable() turns false).
+  virtual net::awaitable<Response> exchange(const Request& request) = 0;
+  virtual bool reusable() const = 0;
+  virtual void close() = 0;
+};
+
+// `tls_context` must outlive the connection; pass nullptr for plain HTTP.
+std::unique_ptr<Connection> make_connection(net::any_io_executor executor, net::ip::tcp::endpoint endpoint,
+                                            const Endpoint& target, net::ssl::context* tls_context,
+                                            ConnectionOptions options);
+
+// A client TLS context for load testing: TLS 1.2+, no certificate verification (targets are
+// usually test deployments with self-signed certificates), SNI set per connection.
+std::shared_ptr<net::ssl::context> make_client_tls_context();
+
+}  // namespace loadgen::http

@@ -1,0 +1,117 @@
+#include "harness/load/engine.hpp"
+
+#include <thread>
+
+#include <boost/asio/ssl/context.hpp>
+#include <fmt/format.h>
+
+#include "harness/load/worker.hpp"
+
+namespace loadgen::load {
+
+struct Engine::Impl {
+  EngineConfig config;
+  net::ip::tcp::endpoint endpoint;
+  std::shared_ptr<net::ssl::context> tls;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::thread> threads;
+  Clock::time_point start;
+  metrics::Histogram scratch = metrics::Histogram::for_latency_ns();
+};
+
+core::Expected<std::unique_ptr<Engine>> Engine::create(EngineConfig config) {
+  using Result = core::Expected<std::unique_ptr<Engine>>;
+  auto impl = std::make_unique<Impl>();
+  config.threads = std::max(1, config.threads);
+  boost::system::error_code ec;
+  net::io_context ioc;
+  net::ip::tcp::resolver resolver(ioc);
+  const auto results = resolver.resolve(config.endpoint.host, std::to_string(config.endpoint.port), ec);
+  if (ec || results.empty()) {
+    return Result::failure(fmt::format("cannot resolve {}: {}", config.endpoint.host, ec.message()));
+  }
+  impl->endpoint = results.begin()->endpoint();
+  if (config.endpoint.tls) impl->tls = http::make_client_tls_context();
+  impl->config = std::move(config);
+  for (int i = 0; i < impl->config.threads; ++i) {
+    impl->workers.push_back(std::make_unique<Worker>(impl->config, i, impl->endpoint, impl->tls.get()));
+  }
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Engine::~Engine() {
+  if (!impl_->threads.empty()) abort_and_join();
+}
+
+void Engine::start() {
+  // A common time zero a little ahead, so that every thread is running when it arrives.
+  impl_->start = Clock::now() + std::chrono::milliseconds(5);
+  for (auto& w : impl_->workers) {
+    impl_->threads.emplace_back([worker = w.get(), start = impl_->start] { worker->run(start); });
+  }
+}
+
+void Engine::stop_scheduling() {
+  for (auto& w : impl_->workers) w->stop_scheduling();
+}
+
+bool Engine::finished() const {
+  for (const auto& w : impl_->workers) {
+    if (!w->finished()) return false;
+  }
+  return true;
+}
+
+void Engine::abort_and_join() {
+  for (auto& w : impl_->workers) w->abort();
+  join();
+}
+
+void Engine::join() {
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  impl_->threads.clear();
+}
+
+void Engine::collect_interval(IntervalSnapshot& into) {
+  const size_t names = impl_->config.requests.size();
+  if (into.by_name.size() != names) into.by_name.resize(names);
+  for (auto& n : into.by_name) {
+    n.corrected.reset();
+    n.service.reset();
+    n.totals = {};
+  }
+  into.send_lag.reset();
+  into.in_flight = 0;
+  into.active_users = 0;
+  auto& scratch = impl_->scratch;
+  for (auto& w : impl_->workers) {
+    auto& m = w->metrics();
+    for (size_t i = 0; i < names; ++i) {
+      m.by_name[i]->corrected.swap_interval(scratch);
+      into.by_name[i].corrected.add(scratch);
+      m.by_name[i]->service.swap_interval(scratch);
+      into.by_name[i].service.add(scratch);
+      into.by_name[i].totals.add(m.by_name[i]->counters.read());
+    }
+    m.send_lag.swap_interval(scratch);
+    into.send_lag.add(scratch);
+    into.in_flight += m.in_flight.load(std::memory_order_relaxed);
+    into.active_users += m.active_users.load(std::memory_order_relaxed);
+  }
+  into.elapsed = std::chrono::duration_cast<Nanos>(Clock::now() - impl_->start);
+}
+
+std::map<http::ErrorKind, std::string> Engine::first_errors() const {
+  std::map<http::ErrorKind, std::string> all;
+  for (const auto& w : impl_->workers) all.merge(w->first_errors());
+  return all;
+}
+
+Clock::time_point Engine::start_time() const { return impl_->start; }
+const EngineConfig& Engine::config() const { return impl_->config; }
+
+}  // namespace loadgen::load

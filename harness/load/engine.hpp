@@ -1,0 +1,83 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/core/expected.hpp"
+#include "harness/http/types.hpp"
+#include "harness/load/plan.hpp"
+#include "harness/load/request_metrics.hpp"
+#include "harness/metrics/histogram.hpp"
+#include "harness/scenario/scenario.hpp"
+
+// The load engine: one event loop per thread, each owning its connections and its share of
+// the schedule, sharing nothing but this configuration (wrk's design). The open model fires
+// request i at its intended time from the plan and measures latency from that time; the
+// closed model runs virtual users that each loop request, think.
+namespace loadgen::load {
+
+using Clock = std::chrono::steady_clock;
+
+struct EngineConfig {
+  Plan plan{{}};
+  bool closed_model = false;
+  int threads = 1;
+  int max_in_flight = 1000;
+  int connections = 0;  // open model: 0 means as many as max_in_flight
+  Nanos think_time{0};
+  std::vector<scenario::RequestSpec> requests;  // templates with everything but per-request vars bound
+  http::Endpoint endpoint;
+  uint64_t body_limit = 64ull << 20;
+};
+
+// What the workers measured since the previous collect (histograms) and in total (counters).
+struct IntervalSnapshot {
+  struct PerName {
+    metrics::Histogram corrected = metrics::Histogram::for_latency_ns();
+    metrics::Histogram service = metrics::Histogram::for_latency_ns();
+    CounterValues totals;  // cumulative since the start
+  };
+  std::vector<PerName> by_name;
+  metrics::Histogram send_lag = metrics::Histogram::for_latency_ns();
+  int64_t in_flight = 0;
+  int64_t active_users = 0;
+  Nanos elapsed{0};  // since the engine's start time
+};
+
+class Engine {
+ public:
+  // Resolves the endpoint; fails with a message when it cannot.
+  static core::Expected<std::unique_ptr<Engine>> create(EngineConfig config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Starts the worker threads; the schedule's time zero is a moment just after this call.
+  void start();
+  // Stops scheduling new requests now; those in flight carry on.
+  void stop_scheduling();
+  // True once every worker has finished its schedule and drained its requests.
+  bool finished() const;
+  // Closes every connection: requests still in flight end as "cancelled". Then joins.
+  void abort_and_join();
+  void join();
+
+  // Moves each recorder's values since the last call into `into` (sized on first use).
+  void collect_interval(IntervalSnapshot& into);
+  // First error message seen for each kind, for the report.
+  std::map<http::ErrorKind, std::string> first_errors() const;
+
+  Clock::time_point start_time() const;
+  const EngineConfig& config() const;
+
+ private:
+  struct Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace loadgen::load

@@ -1,0 +1,59 @@
+#include "harness/load/request_builder.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+namespace loadgen::load {
+
+RequestBuilder::RequestBuilder(const std::vector<scenario::RequestSpec>& specs, std::string base_path,
+                               uint64_t seed)
+    : specs_(specs), base_path_(std::move(base_path)), rng_(seed) {
+  double sum = 0;
+  for (const auto& s : specs_) {
+    sum += s.weight;
+    cumulative_weights_.push_back(sum);
+  }
+}
+
+size_t RequestBuilder::pick() {
+  if (cumulative_weights_.size() <= 1) return 0;
+  const double x = std::uniform_real_distribution<double>(0, cumulative_weights_.back())(rng_);
+  const auto it = std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), x);
+  return std::min(static_cast<size_t>(it - cumulative_weights_.begin()), specs_.size() - 1);
+}
+
+std::string RequestBuilder::uuid() {
+  const uint64_t a = rng_();
+  const uint64_t b = rng_();
+  // RFC 4122 version 4: random, with the version and variant bits set.
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xFFFF, a & 0xFFF,
+                     ((b >> 48) & 0x3FFF) | 0x8000, b & 0xFFFFFFFFFFFFull);
+}
+
+http::Request RequestBuilder::build(size_t index, uint64_t seq, uint64_t vu) {
+  const auto& spec = specs_[index];
+  auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+    if (name == "seq") return std::to_string(seq);
+    if (name == "vu") return std::to_string(vu);
+    if (name == "uuid") return uuid();
+    if (name == "now_ms") {
+      const auto now = std::chrono::system_clock::now().time_since_epoch();
+      return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+    }
+    return std::nullopt;
+  };
+  http::Request r;
+  r.method = spec.method;
+  r.target = base_path_ + (spec.path.is_literal() ? spec.path.literal_text() : spec.path.expand(lookup));
+  r.headers.reserve(spec.headers.size());
+  for (const auto& h : spec.headers) {
+    r.headers.emplace_back(h.name, h.value.is_literal() ? h.value.literal_text() : h.value.expand(lookup));
+  }
+  if (spec.body) r.body = spec.body->is_literal() ? spec.body->literal_text() : spec.body->expand(lookup);
+  r.timeout = spec.timeout;
+  return r;
+}
+
+}  // namespace loadgen::load

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "harness/http/types.hpp"
+#include "harness/metrics/interval_recorder.hpp"
+
+// What one worker thread measures, per request name. Written only by that worker's thread
+// (recorders are lock-free for it, counters are relaxed atomics); read by the sampler.
+namespace loadgen::load {
+
+struct CounterValues {
+  uint64_t scheduled = 0;  // due under the plan (open model) or iterations begun (closed)
+  uint64_t sent = 0;
+  uint64_t completed = 0;  // responses that passed their check
+  uint64_t dropped = 0;    // due while max_in_flight requests were outstanding
+  uint64_t bytes_received = 0;
+  std::array<uint64_t, http::kErrorKinds> errors{};
+
+  uint64_t error_total() const;
+  void add(const CounterValues& other);
+  CounterValues minus(const CounterValues& earlier) const;
+};
+
+class RequestCounters {
+ public:
+  void scheduled() { bump(scheduled_); }
+  void sent() { bump(sent_); }
+  void completed() { bump(completed_); }
+  void dropped() { bump(dropped_); }
+  void received(uint64_t bytes) { bytes_.fetch_add(bytes, std::memory_order_relaxed); }
+  void error(http::ErrorKind kind) { bump(errors_[static_cast<size_t>(kind)]); }
+  CounterValues read() const;
+
+ private:
+  static void bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+  std::atomic<uint64_t> scheduled_{0}, sent_{0}, completed_{0}, dropped_{0}, bytes_{0};
+  std::array<std::atomic<uint64_t>, http::kErrorKinds> errors_{};
+};
+
+struct NameMetrics {
+  explicit NameMetrics(const metrics::Histogram& layout) : corrected(layout), service(layout) {}
+  metrics::IntervalRecorder corrected;  // response end - intended start (no coordinated omission)
+  metrics::IntervalRecorder service;    // response end - actual send
+  RequestCounters counters;
+};
+
+struct WorkerMetrics {
+  WorkerMetrics(size_t names, const metrics::Histogram& layout);
+  std::vector<std::unique_ptr<NameMetrics>> by_name;
+  metrics::IntervalRecorder send_lag;  // actual send - intended start
+  std::atomic<int64_t> in_flight{0};
+  std::atomic<int64_t> active_users{0};
+};
+
+}  // namespace loadgen::load

@@ -1,0 +1,260 @@
+#include "harness/load/worker.hpp"
+
+#include <cmath>
+
+#include "harness/load/response_check.hpp"
+
+namespace loadgen::load {
+namespace {
+
+int64_t nanos_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<Nanos>(to - from).count();
+}
+
+}  // namespace
+
+Worker::Worker(const EngineConfig& config, int index, net::ip::tcp::endpoint endpoint,
+               net::ssl::context* tls_context)
+    : config_(config),
+      index_(index),
+      endpoint_(endpoint),
+      tls_context_(tls_context),
+      builder_(config.requests, config.endpoint.base_path, 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(index + 1)),
+      metrics_(config.requests.size(), metrics::Histogram::for_latency_ns()),
+      // Each thread takes an equal share of the in-flight budget (at least one).
+      max_in_flight_(std::max(1, (config.max_in_flight + index) / config.threads)),
+      max_connections_(config.connections > 0 ? std::max(1, (config.connections + index) / config.threads)
+                                              : max_in_flight_) {}
+
+void Worker::run(Clock::time_point start) {
+  start_ = start;
+  auto body = config_.closed_model ? run_closed_model() : run_open_model();
+  net::co_spawn(ioc_, std::move(body), net::detached);
+  ioc_.run();
+  idle_.clear();
+  finished_.store(true);
+}
+
+void Worker::stop_scheduling() {
+  stopping_.store(true);
+  net::post(ioc_, [this] {
+    for (auto* t : waiting_) t->cancel();
+  });
+}
+
+void Worker::abort() {
+  stopping_.store(true);
+  aborting_.store(true);
+  net::post(ioc_, [this] {
+    for (auto* t : waiting_) t->cancel();
+    for (auto* c : busy_) c->close();
+    open_connections_ -= static_cast<int>(idle_.size());
+    idle_.clear();
+  });
+}
+
+net::awaitable<void> Worker::sleep_until(Clock::time_point when) {
+  Timer timer(ioc_, when);
+  waiting_.insert(&timer);
+  boost::system::error_code ec;
+  co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+  waiting_.erase(&timer);
+}
+
+net::awaitable<void> Worker::run_open_model() {
+  const auto threads = static_cast<uint64_t>(config_.threads);
+  // This worker takes requests index_, index_ + T, index_ + 2T ... of the global schedule.
+  for (uint64_t j = 0; !stopping(); ++j) {
+    const uint64_t seq = j * threads + static_cast<uint64_t>(index_);
+    const auto offset = config_.plan.time_of(static_cast<double>(seq));
+    if (!offset) break;
+    const auto intended = start_ + *offset;
+    if (intended > Clock::now()) {
+      co_await sleep_until(intended);
+      if (stopping()) break;
+    }
+    const size_t name = builder_.pick();
+    auto& counters = metrics_.by_name[name]->counters;
+    counters.scheduled();
+    // Never queue silently: a due request with no room is dropped, and counted.
+    if (metrics_.in_flight.load(std::memory_order_relaxed) >= max_in_flight_) {
+      counters.dropped();
+      continue;
+    }
+    metrics_.in_flight.fetch_add(1, std::memory_order_relaxed);
+    net::co_spawn(ioc_, send_one(name, seq, intended), net::detached);
+  }
+}
+
+net::awaitable<void> Worker::send_one(size_t name, uint64_t seq, Clock::time_point intended) {
+  const auto request = builder_.build(name, seq, 0);
+  auto conn = co_await acquire_connection();
+  // Time spent waiting for a connection is send lag, and part of the corrected latency.
+  const auto sent = Clock::now();
+  metrics_.send_lag.record(std::max<int64_t>(0, nanos_between(intended, sent)));
+  metrics_.by_name[name]->counters.sent();
+  if (!conn) {
+    http::Response cancelled;
+    cancelled.error = http::ErrorKind::kCancelled;
+    record(name, cancelled, intended, sent, sent);
+  } else {
+    const auto response = co_await exchange(conn, request);
+    record(name, response, intended, sent, Clock::now());
+    release_connection(std::move(conn));
+  }
+  metrics_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+}
+
+net::awaitable<std::unique_ptr<http::Connection>> Worker::acquire_connection() {
+  if (connection_waiters_.empty()) {
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      co_return conn;
+    }
+    if (open_connections_ < max_connections_) {
+      ++open_connections_;
+      co_return new_connection();
+    }
+  }
+  if (aborting_.load()) co_return nullptr;
+  ConnectionWaiter waiter(ioc_);
+  connection_waiters_.push_back(&waiter);
+  waiting_.insert(&waiter.wake);
+  boost::system::error_code ec;
+  co_await waiter.wake.async_wait(net::redirect_error(net::use_awaitable, ec));
+  waiting_.erase(&waiter.wake);
+  std::erase(connection_waiters_, &waiter);
+  if (waiter.handed) co_return std::move(waiter.handed);
+  if (waiter.may_open && !aborting_.load()) co_return new_connection();  // the slot was counted by release
+  if (waiter.may_open) --open_connections_;
+  co_return nullptr;  // woken by abort
+}
+
+void Worker::release_connection(std::unique_ptr<http::Connection> conn) {
+  const bool keep = conn->reusable() && !aborting_.load();
+  if (!connection_waiters_.empty()) {
+    // Hand over directly, so that a request arriving now cannot overtake one already waiting.
+    auto* waiter = connection_waiters_.front();
+    connection_waiters_.pop_front();
+    if (keep) {
+      waiter->handed = std::move(conn);
+    } else {
+      waiter->may_open = true;  // the closed connection's slot passes on
+    }
+    waiter->wake.cancel();
+    return;
+  }
+  if (keep) {
+    idle_.push_back(std::move(conn));
+  } else {
+    --open_connections_;
+  }
+}
+
+net::awaitable<http::Response> Worker::exchange(std::unique_ptr<http::Connection>& conn,
+                                                const http::Request& request) {
+  busy_.insert(conn.get());
+  http::Response response;
+  try {
+    response = co_await conn->exchange(request);
+  } catch (const std::exception& e) {
+    // The client reports failures as values; this is a last line of defence.
+    response.error = http::ErrorKind::kProtocol;
+    response.error_detail = e.what();
+  }
+  busy_.erase(conn.get());
+  if (aborting_.load() && response.error != http::ErrorKind::kNone) response.error = http::ErrorKind::kCancelled;
+  co_return response;
+}
+
+std::unique_ptr<http::Connection> Worker::new_connection() {
+  http::ConnectionOptions options;
+  options.body_limit = config_.body_limit;
+  return http::make_connection(ioc_.get_executor(), endpoint_, config_.endpoint, tls_context_, options);
+}
+
+void Worker::record(size_t name, const http::Response& response, Clock::time_point intended,
+                    Clock::time_point sent, Clock::time_point done) {
+  auto& m = *metrics_.by_name[name];
+  auto kind = response.error;
+  if (kind == http::ErrorKind::kNone) kind = check_response(config_.requests[name].check, response);
+  // Latency is recorded for every response that arrived, whatever its status; transport
+  // failures have no latency and are counted by kind instead.
+  if (!http::is_transport_error(kind)) {
+    m.corrected.record(nanos_between(intended, done));
+    m.service.record(nanos_between(sent, done));
+  }
+  m.counters.received(response.bytes_received);
+  if (kind == http::ErrorKind::kNone) {
+    m.counters.completed();
+  } else {
+    m.counters.error(kind);
+    note_error(kind, response.error_detail.empty() ? "HTTP " + std::to_string(response.status) : response.error_detail);
+  }
+}
+
+void Worker::note_error(http::ErrorKind kind, const std::string& detail) {
+  auto& seen = seen_error_[static_cast<size_t>(kind)];
+  if (seen) return;
+  seen = true;
+  std::lock_guard lock(errors_mutex_);
+  first_errors_.emplace(kind, detail);
+}
+
+std::map<http::ErrorKind, std::string> Worker::first_errors() const {
+  std::lock_guard lock(errors_mutex_);
+  return first_errors_;
+}
+
+net::awaitable<void> Worker::run_closed_model() {
+  const auto threads = static_cast<int64_t>(config_.threads);
+  std::vector<std::shared_ptr<User>> users;
+  uint64_t next_local = 0;
+  while (!stopping()) {
+    const auto elapsed = Clock::now() - start_;
+    if (elapsed >= config_.plan.duration()) break;
+    // Users are numbered globally; this thread runs those whose number is index_ mod T.
+    const auto wanted_total = static_cast<int64_t>(std::llround(config_.plan.level_at(elapsed)));
+    const int64_t wanted = wanted_total > index_ ? (wanted_total - index_ + threads - 1) / threads : 0;
+    std::erase_if(users, [](const auto& u) { return u->retired; });
+    while (static_cast<int64_t>(users.size()) < wanted) {
+      auto user = std::make_shared<User>();
+      user->id = next_local++ * static_cast<uint64_t>(threads) + static_cast<uint64_t>(index_);
+      users.push_back(user);
+      net::co_spawn(ioc_, run_user(user), net::detached);
+    }
+    while (static_cast<int64_t>(users.size()) > wanted) {
+      users.back()->retired = true;  // finishes its current request, then leaves
+      users.pop_back();
+    }
+    metrics_.active_users.store(static_cast<int64_t>(users.size()), std::memory_order_relaxed);
+    co_await sleep_until(Clock::now() + std::chrono::milliseconds(20));
+  }
+  for (auto& u : users) u->retired = true;
+  metrics_.active_users.store(0, std::memory_order_relaxed);
+}
+
+net::awaitable<void> Worker::run_user(std::shared_ptr<User> user) {
+  std::unique_ptr<http::Connection> conn;
+  for (uint64_t iteration = 0; !user->retired && !stopping(); ++iteration) {
+    if (Clock::now() - start_ >= config_.plan.duration()) break;
+    const size_t name = builder_.pick();
+    auto& counters = metrics_.by_name[name]->counters;
+    counters.scheduled();
+    counters.sent();
+    const auto request = builder_.build(name, iteration, user->id);
+    if (!conn) conn = new_connection();
+    metrics_.in_flight.fetch_add(1, std::memory_order_relaxed);
+    const auto sent = Clock::now();
+    const auto response = co_await exchange(conn, request);
+    // A closed loop has no schedule: intended start is the actual send.
+    record(name, response, sent, sent, Clock::now());
+    metrics_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    if (!conn->reusable()) conn.reset();
+    if (config_.think_time.count() > 0 && !stopping()) co_await sleep_until(Clock::now() + config_.think_time);
+  }
+  user->retired = true;
+}
+
+}  // namespace loadgen::load

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/metrics/histogram.hpp"
+
+// Everything a run measured, in plain values: what reports read (and nothing else).
+namespace loadgen::run {
+
+struct LatencySummary {
+  int64_t count = 0;
+  double min_ms = 0, mean_ms = 0, p50_ms = 0, p90_ms = 0, p95_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
+};
+LatencySummary summarize(const metrics::Histogram& histogram);
+
+struct RequestFigures {
+  uint64_t scheduled = 0, sent = 0, completed = 0, errors = 0, dropped = 0, bytes_received = 0;
+  std::map<std::string, uint64_t> errors_by_kind;  // only kinds that happened
+};
+
+struct NameResult {
+  std::string name;
+  RequestFigures requests;         // the whole run
+  RequestFigures measured;         // after warm-up: what SLOs judge
+  double achieved_rps = 0;
+  LatencySummary latency;          // corrected: from the intended start
+  LatencySummary service_latency;  // from the actual send
+  metrics::Histogram corrected = metrics::Histogram::for_latency_ns();
+  metrics::Histogram service = metrics::Histogram::for_latency_ns();
+};
+
+struct TimelinePoint {
+  double t_s = 0;           // end of the one-second interval, since the start
+  double length_s = 0;
+  std::string stage;
+  double target_level = 0;  // planned rate (or users) in the middle of the interval
+  double rps = 0;           // requests finished (ok or not) per second
+  uint64_t errors = 0;
+  uint64_t dropped = 0;
+  int64_t in_flight = 0;
+  int64_t users = 0;
+  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;  // corrected
+  double service_p50_ms = 0, service_p99_ms = 0;
+  double send_lag_p99_ms = 0;
+  std::map<std::string, uint64_t> errors_by_kind;
+};
+
+struct SloOutcome {
+  std::string expression;
+  std::optional<double> observed;  // canonical unit of the stat
+  std::string observed_text;       // "212ms"
+  bool pass = false;
+  std::string detail;              // "p99=212ms, threshold < 200ms" or "no samples"
+};
+
+struct TargetInfo {
+  bool started_by_loadgen = false;
+  std::vector<std::string> command;
+  std::string base_url;
+  int pid = 0;
+  double listening_ms = 0;
+  double ready_ms = 0;
+  std::string stdout_path, stderr_path;
+  std::string exit_description;
+};
+
+struct Result {
+  std::string scenario;
+  std::string scenario_file;
+  std::string model;               // "arrival-rate" | "vus"
+  int threads = 0;
+  std::string started_at;          // ISO 8601, UTC
+  double start_epoch_s = 0;
+  double duration_s = 0;           // from time zero to the last interval
+  double planned_duration_s = 0;
+  double warmup_s = 0;
+  bool interrupted = false;
+  std::string verdict;             // "pass" | "fail"
+
+  RequestFigures requests;         // the whole run, warm-up included
+  RequestFigures measured;         // after warm-up: what SLOs judge
+  double target_rps = 0;           // planned requests / measured time (open model)
+  double achieved_rps = 0;         // finished requests / measured time
+  LatencySummary latency;          // all names, corrected, after warm-up
+  LatencySummary service_latency;
+  LatencySummary send_lag;
+  metrics::Histogram corrected = metrics::Histogram::for_latency_ns();
+  metrics::Histogram service = metrics::Histogram::for_latency_ns();
+  metrics::Histogram send_lag_histogram = metrics::Histogram::for_latency_ns();
+  std::vector<NameResult> by_name;
+  std::vector<TimelinePoint> timeline;
+  std::vector<SloOutcome> slo;
+  std::map<std::string, std::string> first_errors;  // kind -> first message
+  TargetInfo target;
+  std::string plan_text;
+  std::string scenario_yaml;
+  std::string report_dir;
+  std::vector<std::string> warnings;
+};
+
+}  // namespace loadgen::run

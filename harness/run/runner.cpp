@@ -1,0 +1,335 @@
+#include "harness/run/runner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "harness/core/units.hpp"
+#include "harness/http/types.hpp"
+#include "probes/target_launcher.hpp"
+
+namespace loadgen::run {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Nanos = std::chrono::nanoseconds;
+using std::chrono::duration_cast;
+
+double to_ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
+double to_seconds(Nanos d) { return static_cast<double>(d.count()) / 1e9; }
+
+std::string iso8601_utc(std::chrono::system_clock::time_point t) {
+  const auto secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  const auto ms = duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+RequestFigures figures_of(const load::CounterValues& c) {
+  RequestFigures f;
+  f.scheduled = c.scheduled;
+  f.sent = c.sent;
+  f.completed = c.completed;
+  f.errors = c.error_total();
+  f.dropped = c.dropped;
+  f.bytes_received = c.bytes_received;
+  for (size_t k = 0; k < c.errors.size(); ++k) {
+    if (c.errors[k] != 0) f.errors_by_kind[std::string(http::to_string(static_cast<http::ErrorKind>(k)))] = c.errors[k];
+  }
+  return f;
+}
+
+load::Plan plan_of(const scenario::LoadSpec& load) {
+  std::vector<load::PlanStage> stages;
+  for (const auto& s : load.stages) stages.push_back({s.name, s.from, s.to, s.duration});
+  return load::Plan(std::move(stages));
+}
+
+std::string bind_port(const scenario::Template& t, int port) {
+  return t.expand([port](std::string_view name) -> std::optional<std::string> {
+    if (name == "port" && port > 0) return std::to_string(port);
+    return std::nullopt;
+  });
+}
+
+// Starts the target when the scenario asks; fills result.target. False on failure.
+bool start_target(const scenario::Scenario& sc, const std::string& report_dir, Result& result,
+                  std::optional<probes::LaunchedTarget>& launched, RunFailure& failure) {
+  const auto& start = *sc.target.start;
+  probes::LaunchOptions options;
+  for (const auto& arg : start.command) options.argv.push_back(arg.text());
+  options.env = start.env;
+  options.ready_path = start.ready_path;
+  options.timeout = start.timeout;
+  options.port = start.port;
+  options.stdout_path = report_dir + "/target.stdout.log";
+  options.stderr_path = report_dir + "/target.stderr.log";
+  result.target.started_by_loadgen = true;
+  result.target.stdout_path = options.stdout_path;
+  result.target.stderr_path = options.stderr_path;
+  auto target = probes::launch_target(options);
+  if (!target) {
+    failure = {RunFailure::Kind::kTargetFailed, "the target could not be started: " + target.error()};
+    result.target.command = options.argv;
+    return false;
+  }
+  launched = std::move(target).value();
+  result.target.command = launched->argv;
+  result.target.pid = launched->process->pid();
+  result.target.listening_ms = to_ms(launched->listening_after.count());
+  result.target.ready_ms = to_ms(launched->ready_after.count());
+  return true;
+}
+
+// The per-run state of the once-a-second sampler.
+class Sampler {
+ public:
+  Sampler(const scenario::Scenario& sc, const load::Plan& plan, Result& result, const RunOptions& options)
+      : sc_(sc), plan_(plan), result_(result), options_(options) {
+    for (const auto& r : sc.requests) names_.push_back(r.name);
+    result_.by_name.resize(names_.size());
+    for (size_t i = 0; i < names_.size(); ++i) result_.by_name[i].name = names_[i];
+  }
+
+  void sample(load::Engine& engine, double interval_start_s) {
+    engine.collect_interval(snapshot_);
+    const double end_s = to_seconds(snapshot_.elapsed);
+    const double length_s = std::max(1e-3, end_s - interval_start_s);
+    load::CounterValues totals;
+    for (const auto& n : snapshot_.by_name) totals.add(n.totals);
+    const auto delta = totals.minus(previous_totals_);
+    previous_totals_ = totals;
+
+    auto interval = metrics::Histogram::for_latency_ns();
+    auto interval_service = metrics::Histogram::for_latency_ns();
+    for (const auto& n : snapshot_.by_name) {
+      interval.add(n.corrected);
+      interval_service.add(n.service);
+    }
+    const bool warm = interval_start_s < to_seconds(sc_.load.warmup) - 1e-9;
+    if (!warm) accumulate(interval, interval_service);
+    if (warm) {
+      // Counters are cumulative: remember where warm-up ended, to subtract it later.
+      warmup_totals_ = totals;
+      warmup_by_name_.clear();
+      for (const auto& n : snapshot_.by_name) warmup_by_name_.push_back(n.totals);
+    }
+
+    TimelinePoint p = point_of(interval, interval_service, delta, interval_start_s, end_s, length_s);
+    result_.timeline.push_back(p);
+    result_.requests = figures_of(totals);
+    const IntervalView view{interval_start_s, result_.timeline.back(), snapshot_, names_, warm};
+    for (auto* o : options_.observers) o->on_interval(view);
+    last_end_s_ = end_s;
+    final_totals_ = totals;
+  }
+
+  void finish() {
+    const double measured_s = std::max(1e-3, last_end_s_ - to_seconds(sc_.load.warmup));
+    const auto measured = final_totals_.minus(warmup_totals_);
+    result_.duration_s = last_end_s_;
+    result_.measured = figures_of(measured);
+    result_.achieved_rps = static_cast<double>(measured.completed + measured.error_total()) / measured_s;
+    const double planned_from = plan_.cumulative(sc_.load.warmup);
+    const double planned_to = plan_.cumulative(Nanos{static_cast<int64_t>(last_end_s_ * 1e9)});
+    result_.target_rps = sc_.load.model == scenario::LoadModel::kArrivalRate ? (planned_to - planned_from) / measured_s : 0;
+    result_.latency = summarize(result_.corrected);
+    result_.service_latency = summarize(result_.service);
+    result_.send_lag = summarize(result_.send_lag_histogram);
+    for (size_t i = 0; i < names_.size(); ++i) {
+      auto& n = result_.by_name[i];
+      n.requests = figures_of(snapshot_.by_name[i].totals);
+      const auto m = snapshot_.by_name[i].totals.minus(warmup_by_name(i));
+      n.measured = figures_of(m);
+      n.achieved_rps = static_cast<double>(m.completed + m.error_total()) / measured_s;
+      n.latency = summarize(n.corrected);
+      n.service_latency = summarize(n.service);
+    }
+  }
+
+ private:
+  load::CounterValues warmup_by_name(size_t i) const {
+    return i < warmup_by_name_.size() ? warmup_by_name_[i] : load::CounterValues{};
+  }
+
+  void accumulate(const metrics::Histogram& interval, const metrics::Histogram& interval_service) {
+    result_.corrected.add(interval);
+    result_.service.add(interval_service);
+    result_.send_lag_histogram.add(snapshot_.send_lag);
+    for (size_t i = 0; i < names_.size(); ++i) {
+      result_.by_name[i].corrected.add(snapshot_.by_name[i].corrected);
+      result_.by_name[i].service.add(snapshot_.by_name[i].service);
+    }
+  }
+
+  TimelinePoint point_of(const metrics::Histogram& h, const metrics::Histogram& service,
+                         const load::CounterValues& delta, double start_s, double end_s, double length_s) {
+    TimelinePoint p;
+    p.t_s = end_s;
+    p.length_s = length_s;
+    const auto mid = Nanos{static_cast<int64_t>((start_s + end_s) / 2 * 1e9)};
+    p.stage = plan_.stages().empty() ? "" : plan_.stages()[plan_.stage_at(mid)].name;
+    p.target_level = plan_.level_at(mid);
+    p.rps = static_cast<double>(delta.completed + delta.error_total()) / length_s;
+    p.errors = delta.error_total();
+    p.dropped = delta.dropped;
+    p.in_flight = snapshot_.in_flight;
+    p.users = snapshot_.active_users;
+    const double ps[] = {50, 90, 99};
+    const auto v = h.values_at_percentiles(ps);
+    p.p50_ms = to_ms(v[0]);
+    p.p90_ms = to_ms(v[1]);
+    p.p99_ms = to_ms(v[2]);
+    p.max_ms = to_ms(h.max());
+    p.service_p50_ms = to_ms(service.value_at_percentile(50));
+    p.service_p99_ms = to_ms(service.value_at_percentile(99));
+    p.send_lag_p99_ms = to_ms(snapshot_.send_lag.value_at_percentile(99));
+    for (const auto& [kind, count] : figures_of(delta).errors_by_kind) p.errors_by_kind[kind] = count;
+    return p;
+  }
+
+  const scenario::Scenario& sc_;
+  const load::Plan& plan_;
+  Result& result_;
+  const RunOptions& options_;
+  std::vector<std::string> names_;
+  load::IntervalSnapshot snapshot_;
+  load::CounterValues previous_totals_, warmup_totals_, final_totals_;
+  std::vector<load::CounterValues> warmup_by_name_;
+  double last_end_s_ = 0;
+};
+
+bool interrupted(const RunOptions& options) {
+  return options.interrupted != nullptr && options.interrupted->load();
+}
+
+// Sleeps until the next one-second tick in short slices, so that Ctrl-C is felt at once;
+// returns early once the plan is over and every request has drained.
+void wait_for_tick(Clock::time_point tick, Clock::time_point plan_end, const load::Engine& engine,
+                   const RunOptions& options) {
+  while (Clock::now() < tick && !interrupted(options)) {
+    if (Clock::now() >= plan_end && engine.finished()) return;
+    std::this_thread::sleep_for(std::min<Clock::duration>(tick - Clock::now(), std::chrono::milliseconds(20)));
+  }
+}
+
+void drive(load::Engine& engine, Sampler& sampler, const load::Plan& plan, Nanos drain_limit,
+           const RunOptions& options, Result& result) {
+  engine.start();
+  const auto zero = engine.start_time();
+  double interval_start_s = 0;
+  for (int64_t second = 1;; ++second) {
+    const auto plan_end = zero + plan.duration();
+    const auto drain_end = plan_end + drain_limit;
+    wait_for_tick(zero + std::chrono::seconds(second), plan_end, engine, options);
+    if (interrupted(options)) {
+      result.interrupted = true;
+      engine.abort_and_join();
+      sampler.sample(engine, interval_start_s);
+      return;
+    }
+    const bool done = Clock::now() >= plan_end && engine.finished();
+    if (Clock::now() >= drain_end && !engine.finished()) {
+      result.warnings.push_back(fmt::format("requests still in flight {} after the plan ended were cancelled",
+                                            core::format_duration(drain_limit)));
+      engine.abort_and_join();
+      sampler.sample(engine, interval_start_s);
+      return;
+    }
+    if (Clock::now() >= plan_end) engine.stop_scheduling();
+    sampler.sample(engine, interval_start_s);
+    interval_start_s = result.timeline.back().t_s;
+    if (done) {
+      engine.join();
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+LatencySummary summarize(const metrics::Histogram& h) {
+  LatencySummary s;
+  s.count = h.total_count();
+  if (s.count == 0) return s;
+  const double ps[] = {50, 90, 95, 99, 99.9};
+  const auto v = h.values_at_percentiles(ps);
+  s.min_ms = to_ms(h.min());
+  s.mean_ms = h.mean() / 1e6;
+  s.p50_ms = to_ms(v[0]);
+  s.p90_ms = to_ms(v[1]);
+  s.p95_ms = to_ms(v[2]);
+  s.p99_ms = to_ms(v[3]);
+  s.p999_ms = to_ms(v[4]);
+  s.max_ms = to_ms(h.max());
+  return s;
+}
+
+Result run_scenario(const scenario::Scenario& sc, const RunOptions& options, RunFailure& failure) {
+  Result result;
+  result.scenario = sc.name;
+  result.scenario_file = sc.file;
+  result.scenario_yaml = sc.resolved_yaml;
+  result.report_dir = options.report_dir;
+  result.model = sc.load.model == scenario::LoadModel::kArrivalRate ? "arrival-rate" : "vus";
+  result.warmup_s = to_seconds(sc.load.warmup);
+  const auto plan = plan_of(sc.load);
+  result.planned_duration_s = to_seconds(plan.duration());
+  result.plan_text = plan.describe(sc.load.model == scenario::LoadModel::kVirtualUsers);
+  std::filesystem::create_directories(options.report_dir);
+
+  std::optional<probes::LaunchedTarget> launched;
+  if (sc.target.start && !start_target(sc, options.report_dir, result, launched, failure)) return result;
+  result.target.base_url = bind_port(sc.target.base_url, launched ? launched->port : 0);
+
+  load::EngineConfig config;
+  config.plan = plan;
+  config.closed_model = sc.load.model == scenario::LoadModel::kVirtualUsers;
+  config.threads = options.threads > 0 ? options.threads
+                   : sc.load.threads  ? *sc.load.threads
+                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  config.max_in_flight = sc.load.max_in_flight;
+  config.connections = sc.load.connections.value_or(0);
+  config.think_time = sc.load.think_time;
+  config.requests = sc.requests;
+  result.threads = config.threads;
+  std::string url_error;
+  if (!http::parse_base_url(result.target.base_url, config.endpoint, url_error)) {
+    failure = {RunFailure::Kind::kBadInput, fmt::format("target.base_url: {}", url_error)};
+    return result;
+  }
+  auto engine = load::Engine::create(std::move(config));
+  if (!engine) {
+    failure = {RunFailure::Kind::kTargetFailed, engine.error()};
+    return result;
+  }
+  Nanos drain_limit{0};
+  for (const auto& r : sc.requests) drain_limit = std::max(drain_limit, r.timeout);
+  drain_limit += std::chrono::seconds(1);
+
+  const auto wall_start = std::chrono::system_clock::now();
+  result.started_at = iso8601_utc(wall_start);
+  result.start_epoch_s = static_cast<double>(duration_cast<std::chrono::milliseconds>(wall_start.time_since_epoch()).count()) / 1e3;
+  for (auto* o : options.observers) o->on_start(result);
+  Sampler sampler(sc, plan, result, options);
+  drive(**engine, sampler, plan, drain_limit, options, result);
+  sampler.finish();
+  for (const auto& [kind, message] : (*engine)->first_errors()) result.first_errors[std::string(http::to_string(kind))] = message;
+
+  if (launched) {
+    if (!launched->process->running()) {
+      result.warnings.push_back("the target exited during the run: " + launched->process->exit_description());
+    }
+    result.target.exit_description = launched->process->stop(sc.target.start->stop_grace);
+  }
+  for (auto* o : options.observers) o->on_finish(result);
+  return result;
+}
+
+}  // namespace loadgen::run

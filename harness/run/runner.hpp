@@ -1,0 +1,48 @@
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "harness/load/engine.hpp"
+#include "harness/run/result.hpp"
+#include "harness/scenario/scenario.hpp"
+
+// Runs one load scenario end to end: starts the target if asked, drives the engine, samples
+// it once a second into the timeline, stops the target, and returns what was measured.
+namespace loadgen::run {
+
+struct IntervalView {
+  double start_s = 0;                        // since time zero
+  const TimelinePoint& point;
+  const load::IntervalSnapshot& snapshot;    // this interval's histograms, per name
+  const std::vector<std::string>& names;
+  bool in_warmup = false;
+};
+
+// Sees each interval as it is measured: live progress, the .hlog writer.
+class IntervalObserver {
+ public:
+  virtual ~IntervalObserver() = default;
+  virtual void on_start(const Result& run) = 0;  // scenario, start time, plan are set
+  virtual void on_interval(const IntervalView& interval) = 0;
+  virtual void on_finish(const Result& run) = 0;
+};
+
+struct RunOptions {
+  std::string report_dir;
+  int threads = 0;                               // 0: the scenario's, else the machine's cores
+  std::vector<IntervalObserver*> observers;
+  const std::atomic<bool>* interrupted = nullptr;  // set by SIGINT/SIGTERM
+};
+
+struct RunFailure {
+  enum class Kind { kNone, kBadInput, kTargetFailed } kind = Kind::kNone;
+  std::string message;
+};
+
+// On a target that cannot be started the failure says so and the result holds what is
+// known (target info, stderr paths); the load did not run.
+Result run_scenario(const scenario::Scenario& scenario, const RunOptions& options, RunFailure& failure);
+
+}  // namespace loadgen::run

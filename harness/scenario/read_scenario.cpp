@@ -1,0 +1,100 @@
+#include "harness/scenario/read_scenario.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "harness/scenario/sections.hpp"
+
+namespace loadgen::scenario {
+namespace {
+
+constexpr std::array<std::string_view, 6> kTopKeys = {"name",     "target", "load",
+                                                      "requests", "slo",    "report"};
+constexpr std::array<std::string_view, 1> kReportKeys = {"dir"};
+
+bool is_scenario_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+std::string read_name(Reader& r, const Fields& fields, const YAML::Node& root) {
+  const auto* f = fields.find("name");
+  if (!f) {
+    r.error(r.where(root), "the scenario needs a name: (letters, digits, _ . -)");
+    return {};
+  }
+  auto name = r.text(*f);
+  if (name && !is_scenario_name(*name)) {
+    r.error(*f, fmt::format("name must be letters, digits, _ . and - (it names the report "
+                            "folder), not '{}'",
+                            *name));
+  }
+  return name.value_or("");
+}
+
+std::string read_report_dir(Reader& r, const Fields& fields, const std::string& name) {
+  const std::string fallback = "reports/out/" + name;
+  const auto* f = fields.find("report");
+  if (!f)
+    return fallback;
+  auto report = r.mapping(*f, "in report", kReportKeys);
+  const auto* dir = report ? report->find("dir") : nullptr;
+  if (!dir)
+    return fallback;
+  auto text = r.text(*dir);
+  if (text && text->empty())
+    r.error(*dir, "dir is empty");
+  return text && !text->empty() ? *text : fallback;
+}
+
+const Field* require(Reader& r, const Fields& fields, const YAML::Node& root, std::string_view key,
+                     std::string_view example) {
+  const auto* f = fields.find(key);
+  if (!f)
+    r.error(r.where(root), fmt::format("the scenario needs {}: ({})", key, example));
+  return f;
+}
+
+SloContext slo_context(const Scenario& s) {
+  SloContext context;
+  for (const auto& request : s.requests)
+    context.request_names.push_back(request.name);
+  for (const auto& stage : s.load.stages)
+    context.stage_names.push_back(stage.name);
+  context.starts_target = s.target.start.has_value();
+  context.model = s.load.model;
+  return context;
+}
+
+}  // namespace
+
+Scenario read_scenario(Reader& r, const YAML::Node& root) {
+  Scenario s;
+  if (!root.IsMap()) {
+    r.error(r.where(root), fmt::format("a scenario is a YAML mapping (name:, target:, load:, "
+                                       "requests:), not {}",
+                                       describe(root)));
+    return s;
+  }
+  auto fields = r.mapping({"the scenario", std::nullopt, root}, "at the top level", kTopKeys);
+  s.name = read_name(r, *fields, root);
+  if (const auto* f = require(r, *fields, root, "target", "base_url: ...")) {
+    s.target = read_target(r, *f);
+  }
+  if (const auto* f = require(r, *fields, root, "load", "rate: and duration:, or stages:")) {
+    s.load = read_load(r, *f);
+  }
+  if (const auto* f = require(r, *fields, root, "requests", "a list such as - get: /")) {
+    s.requests = read_requests(r, *f);
+  }
+  if (const auto* f = fields->find("slo"))
+    s.slos = read_slos(r, *f, slo_context(s));
+  s.report_dir = read_report_dir(r, *fields, s.name);
+  return s;
+}
+
+}  // namespace loadgen::scenario

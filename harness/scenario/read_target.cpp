@@ -1,0 +1,123 @@
+#include <array>
+
+#include <fmt/format.h>
+
+#include "harness/scenario/sections.hpp"
+
+namespace loadgen::scenario {
+namespace {
+
+constexpr std::array<std::string_view, 2> kTargetKeys = {"base_url", "start"};
+constexpr std::array<std::string_view, 6> kStartKeys = {"command",    "ready", "timeout",
+                                                        "stop_grace", "port",  "env"};
+
+bool uses_port(const Template& t) {
+  for (const auto& v : t.variables()) {
+    if (v == "port")
+      return true;
+  }
+  return false;
+}
+
+std::vector<Template> read_command(Reader& r, const Field& field) {
+  if (field.value.IsScalar()) {
+    r.error(field, "command is a list of arguments: [program, arg, ...]");
+    return {};
+  }
+  auto items = r.sequence(field, "command argument");
+  if (!items)
+    return {};
+  if (items->empty())
+    r.error(field, "command is empty: give at least the program");
+  std::vector<Template> command;
+  for (const auto& item : *items) {
+    if (auto arg = r.templ(item, Dynamic::kPort))
+      command.push_back(std::move(*arg));
+  }
+  return command;
+}
+
+std::map<std::string, std::string> read_env(Reader& r, const Field& field) {
+  std::map<std::string, std::string> env;
+  if (!field.value.IsMap()) {
+    r.error(field,
+            fmt::format("env must be a mapping (NAME: value), not {}", describe(field.value)));
+    return env;
+  }
+  for (auto it = field.value.begin(); it != field.value.end(); ++it) {
+    auto name = r.scalar({"env name", it->first, it->first});
+    auto value = r.templ({"env value", it->first, it->second}, Dynamic::kPort);
+    // Kept in ${...} source form: ${port} is only known once the target has started.
+    if (name && value)
+      env[*name] = value->text();
+  }
+  return env;
+}
+
+StartSpec read_start(Reader& r, const Field& field) {
+  StartSpec start;
+  start.where = r.where(field.value);
+  auto fields = r.mapping(field, "in target.start", kStartKeys);
+  if (!fields)
+    return start;
+  if (const auto* f = fields->find("command")) {
+    start.command = read_command(r, *f);
+  } else {
+    r.error(r.key_where(field), "target.start needs command: [program, arg, ...]");
+  }
+  if (const auto* f = fields->find("ready")) {
+    auto path = r.text(*f);
+    if (path && !path->starts_with('/'))
+      r.error(*f, fmt::format("ready must be a path starting with '/', not '{}'", *path));
+    if (path)
+      start.ready_path = *path;
+  }
+  if (const auto* f = fields->find("timeout"))
+    start.timeout = r.duration(*f, Sign::kPositive).value_or(start.timeout);
+  if (const auto* f = fields->find("stop_grace")) {
+    start.stop_grace = r.duration(*f, Sign::kNonNegative).value_or(start.stop_grace);
+  }
+  if (const auto* f = fields->find("port")) {
+    if (auto port = r.whole(*f, 1, 65535))
+      start.port = static_cast<int>(*port);
+  }
+  if (const auto* f = fields->find("env"))
+    start.env = read_env(r, *f);
+  return start;
+}
+
+Template read_base_url(Reader& r, const Field& field, bool starts_target) {
+  auto url = r.templ(field, Dynamic::kPort);
+  if (!url)
+    return {};
+  const auto text = url->text();
+  if (!text.starts_with("http://") && !text.starts_with("https://")) {
+    r.error(field, fmt::format("base_url must start with http:// or https://, not '{}'", text));
+  }
+  if (uses_port(*url) && !starts_target) {
+    r.error(field,
+            "${port} in base_url needs target.start: the port is learned from the target "
+            "loadgen starts (or give --set port=N)");
+  }
+  return std::move(*url);
+}
+
+}  // namespace
+
+TargetSpec read_target(Reader& r, const Field& field) {
+  TargetSpec target;
+  auto fields = r.mapping(field, "in target", kTargetKeys);
+  if (!fields)
+    return target;
+  const auto* start = fields->find("start");
+  if (start)
+    target.start = read_start(r, *start);
+  if (const auto* f = fields->find("base_url")) {
+    target.base_url = read_base_url(r, *f, start != nullptr);
+  } else {
+    r.error(r.key_where(field), "target needs base_url: (e.g. http://127.0.0.1:8080)");
+  }
+  return target;
+}
+
+}  // namespace loadgen::scenario

@@ -1,0 +1,86 @@
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "harness/scenario/sections.hpp"
+#include "harness/scenario/suggest.hpp"
+#include "harness/slo/expression.hpp"
+
+namespace loadgen::scenario {
+namespace {
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// What the expression refers to must exist in this scenario; the parser has already checked
+// its form. Returns the problem, or "".
+std::string check_metric(const slo::Expression& e, const SloContext& context) {
+  const bool probe = e.metric.starts_with("target.") || e.metric.starts_with("startup.");
+  if (probe) {
+    return context.starts_target ? std::string()
+                                 : fmt::format(
+                                       "{} is measured only on a target that loadgen "
+                                       "starts (add target.start)",
+                                       e.metric);
+  }
+  // Without request names the requests section failed and has said so already.
+  if (e.metric == "http" || e.metric == "send_lag" || context.request_names.empty() ||
+      contains(context.request_names, e.metric)) {
+    return {};
+  }
+  std::vector<std::string> candidates = context.request_names;
+  candidates.insert(candidates.end(), {"http", "send_lag"});
+  return fmt::format(
+      "SLO metric '{}' is not http, send_lag, a request name, startup.<phase> or "
+      "target.*{}",
+      e.metric, did_you_mean(e.metric, candidates));
+}
+
+std::string check_tags(const slo::Expression& e, const SloContext& context) {
+  if (auto it = e.tags.find("stage"); it != e.tags.end() && !context.stage_names.empty() &&
+                                      !contains(context.stage_names, it->second)) {
+    return fmt::format("there is no stage named '{}'{}", it->second,
+                       did_you_mean(it->second, context.stage_names));
+  }
+  if (auto it = e.tags.find("name"); it != e.tags.end() && !context.request_names.empty() &&
+                                     !contains(context.request_names, it->second)) {
+    return fmt::format("there is no request named '{}'{}", it->second,
+                       did_you_mean(it->second, context.request_names));
+  }
+  if (e.symbolic_threshold == "target" && context.model != LoadModel::kArrivalRate) {
+    return "'target' as a threshold is the target rate of model: arrival-rate; under vus there "
+           "is none";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<SloSpec> read_slos(Reader& r, const Field& field, const SloContext& context) {
+  std::vector<SloSpec> slos;
+  auto items = r.sequence(field, "SLO");
+  if (!items)
+    return slos;
+  for (const auto& item : *items) {
+    auto text = r.text(item);
+    if (!text)
+      continue;
+    auto parsed = slo::parse(*text);
+    if (!parsed) {
+      r.error(item, fmt::format("bad SLO '{}': {}", *text, parsed.error()));
+      continue;
+    }
+    auto problem = check_metric(*parsed, context);
+    if (problem.empty())
+      problem = check_tags(*parsed, context);
+    if (!problem.empty()) {
+      r.error(item, problem);
+      continue;
+    }
+    slos.push_back({parsed->text, r.where(item.value)});
+  }
+  return slos;
+}
+
+}  // namespace loadgen::scenario

@@ -1,0 +1,71 @@
+#include "harness/scenario/yaml_json.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+
+namespace loadgen::scenario {
+namespace {
+
+// YAML 1.2 core schema spellings; yaml-cpp tags a plain scalar "?" and a quoted one "!".
+std::optional<nlohmann::json> plain_scalar(const std::string& s) {
+  if (s == "true" || s == "True" || s == "TRUE")
+    return nlohmann::json(true);
+  if (s == "false" || s == "False" || s == "FALSE")
+    return nlohmann::json(false);
+  const char* end = s.data() + s.size();
+  int64_t whole = 0;
+  if (auto [ptr, ec] = std::from_chars(s.data(), end, whole); ec == std::errc{} && ptr == end) {
+    return nlohmann::json(whole);
+  }
+  double real = 0;
+  if (auto [ptr, ec] = std::from_chars(s.data(), end, real);
+      ec == std::errc{} && ptr == end && std::isfinite(real)) {
+    return nlohmann::json(real);
+  }
+  return std::nullopt;
+}
+
+std::optional<nlohmann::json> scalar_json(Reader& r, const Field& field, Dynamic allowed) {
+  if (field.value.Tag() != "!") {
+    if (auto typed = plain_scalar(field.value.Scalar()))
+      return typed;
+  }
+  auto t = r.templ(field, allowed);
+  if (!t)
+    return std::nullopt;
+  // A body keeps source form ("$${" for a literal "${") because it is parsed as a Template again.
+  return nlohmann::json(allowed == Dynamic::kNone ? t->literal_text() : t->text());
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> to_json(Reader& r, const Field& field, Dynamic allowed) {
+  const auto& node = field.value;
+  if (node.IsNull())
+    return nlohmann::json(nullptr);
+  if (node.IsScalar())
+    return scalar_json(r, field, allowed);
+  bool ok = true;
+  if (node.IsSequence()) {
+    auto array = nlohmann::json::array();
+    for (const auto& item : node) {
+      auto value = to_json(r, {field.name, std::nullopt, item}, allowed);
+      ok = ok && value.has_value();
+      if (value)
+        array.push_back(std::move(*value));
+    }
+    return ok ? std::optional(std::move(array)) : std::nullopt;
+  }
+  auto object = nlohmann::json::object();
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    auto key = r.scalar({field.name + " key", it->first, it->first});
+    auto value = to_json(r, {field.name, it->first, it->second}, allowed);
+    ok = ok && key && value;
+    if (key && value)
+      object[*key] = std::move(*value);
+  }
+  return ok ? std::optional(std::move(object)) : std::nullopt;
+}
+
+}  // namespace loadgen::scenario

@@ -1,0 +1,72 @@
+#include "reports/console_report.hpp"
+
+#include <fmt/format.h>
+
+#include "harness/core/units.hpp"
+
+namespace loadgen::reports {
+namespace {
+
+std::string ms(double v) { return core::format_duration_ms(v); }
+
+std::string latency_row(const std::string& label, const run::LatencySummary& s) {
+  if (s.count == 0) return fmt::format("  {:<28} no samples\n", label);
+  return fmt::format("  {:<28} p50 {:>8}  p90 {:>8}  p99 {:>8}  p99.9 {:>8}  max {:>8}\n", label, ms(s.p50_ms),
+                     ms(s.p90_ms), ms(s.p99_ms), ms(s.p999_ms), ms(s.max_ms));
+}
+
+std::string errors_text(const run::RequestFigures& f) {
+  std::string out;
+  for (const auto& [kind, count] : f.errors_by_kind) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", kind, count);
+  return out;
+}
+
+std::string names_table(const run::Result& r) {
+  std::string out = fmt::format("\n  {:<24} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>8}\n", "request", "count", "rps",
+                                "p50", "p90", "p99", "max", "errors");
+  for (const auto& n : r.by_name) {
+    out += fmt::format("  {:<24} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>8}\n", n.name, n.requests.sent,
+                       core::format_rate(n.achieved_rps), ms(n.latency.p50_ms), ms(n.latency.p90_ms),
+                       ms(n.latency.p99_ms), ms(n.latency.max_ms), n.requests.errors);
+  }
+  return out;
+}
+
+std::string slo_table(const run::Result& r) {
+  if (r.slo.empty()) return "\n  no SLOs declared\n";
+  std::string out = fmt::format("\n  {:<40} {:>12}  {}\n", "SLO", "observed", "result");
+  for (const auto& s : r.slo) {
+    out += fmt::format("  {:<40} {:>12}  {}\n", s.expression, s.observed_text, s.pass ? "pass" : "FAIL");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string console_summary(const run::Result& r) {
+  std::string out = fmt::format("\nloadgen: {} ({}, {} threads, {})\n", r.scenario, r.model, r.threads,
+                                core::format_duration(std::chrono::milliseconds(static_cast<int64_t>(r.duration_s * 1000))));
+  const auto& q = r.requests;
+  out += fmt::format("  requests   scheduled {}  sent {}  completed {}  errors {}  dropped {}\n", q.scheduled, q.sent,
+                     q.completed, q.errors, q.dropped);
+  if (q.errors > 0) out += fmt::format("  errors     {}\n", errors_text(q));
+  for (const auto& [kind, message] : r.first_errors) out += fmt::format("             first {}: {}\n", kind, message);
+  out += r.target_rps > 0 ? fmt::format("  throughput target {}  achieved {}\n", core::format_rate(r.target_rps),
+                                        core::format_rate(r.achieved_rps))
+                          : fmt::format("  throughput achieved {}\n", core::format_rate(r.achieved_rps));
+  if (r.warmup_s > 0) out += fmt::format("  (figures below leave out the first {}s of warm-up)\n", r.warmup_s);
+  out += latency_row("latency (from intended)", r.latency);
+  out += latency_row("service time (from send)", r.service_latency);
+  if (r.model == "arrival-rate") out += latency_row("send lag", r.send_lag);
+  if (r.target.started_by_loadgen) {
+    out += fmt::format("  target     ready after {} (pid {}), then {}\n", ms(r.target.ready_ms), r.target.pid,
+                       r.target.exit_description.empty() ? "left running" : r.target.exit_description);
+  }
+  out += names_table(r);
+  out += slo_table(r);
+  for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
+  out += fmt::format("\nverdict: {}{}\n", r.verdict == "pass" ? "PASS" : "FAIL", r.interrupted ? " (interrupted)" : "");
+  return out;
+}
+
+}  // namespace loadgen::reports

@@ -1,0 +1,136 @@
+#include "reports/json_report.hpp"
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "reports/atomic_file.hpp"
+
+namespace loadgen::reports {
+namespace {
+
+using nlohmann::json;
+
+json latency_json(const run::LatencySummary& s) {
+  return {{"count", s.count}, {"min", s.min_ms},   {"mean", s.mean_ms}, {"p50", s.p50_ms},  {"p90", s.p90_ms},
+          {"p95", s.p95_ms},  {"p99", s.p99_ms},   {"p999", s.p999_ms}, {"max", s.max_ms}};
+}
+
+json requests_json(const run::RequestFigures& f) {
+  return {{"scheduled", f.scheduled}, {"sent", f.sent},       {"completed", f.completed},
+          {"errors", f.errors},       {"dropped", f.dropped}, {"bytes_received", f.bytes_received},
+          {"errors_by_kind", f.errors_by_kind}};
+}
+
+json context_json() {
+  utsname u{};
+  uname(&u);
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return {{"loadgen_version", LOADGEN_VERSION},
+          {"host", host},
+          {"kernel", std::string(u.sysname) + " " + u.release},
+          {"cpus", std::thread::hardware_concurrency()},
+          // loadgen's own high-water mark (ru_maxrss is in KiB on Linux).
+          {"peak_rss_bytes", static_cast<int64_t>(usage.ru_maxrss) * 1024},
+#ifdef NDEBUG
+          {"build", "optimised"},
+#else
+          {"build", "debug"},
+#endif
+  };
+}
+
+json timeline_json(const std::vector<run::TimelinePoint>& points) {
+  json out = json::array();
+  for (const auto& p : points) {
+    out.push_back({{"t_s", p.t_s},
+                   {"length_s", p.length_s},
+                   {"stage", p.stage},
+                   {"target", p.target_level},
+                   {"rps", p.rps},
+                   {"p50_ms", p.p50_ms},
+                   {"p90_ms", p.p90_ms},
+                   {"p99_ms", p.p99_ms},
+                   {"max_ms", p.max_ms},
+                   {"service_p50_ms", p.service_p50_ms},
+                   {"service_p99_ms", p.service_p99_ms},
+                   {"send_lag_p99_ms", p.send_lag_p99_ms},
+                   {"errors", p.errors},
+                   {"errors_by_kind", p.errors_by_kind},
+                   {"dropped", p.dropped},
+                   {"in_flight", p.in_flight},
+                   {"users", p.users}});
+  }
+  return out;
+}
+
+json target_json(const run::TargetInfo& t) {
+  return {{"started_by_loadgen", t.started_by_loadgen},
+          {"base_url", t.base_url},
+          {"command", t.command},
+          {"pid", t.pid},
+          {"listening_ms", t.listening_ms},
+          {"ready_ms", t.ready_ms},
+          {"stdout", t.stdout_path},
+          {"stderr", t.stderr_path},
+          {"exit", t.exit_description}};
+}
+
+}  // namespace
+
+json to_json(const run::Result& r) {
+  json by_name = json::object();
+  for (const auto& n : r.by_name) {
+    by_name[n.name] = {{"requests", requests_json(n.requests)},
+                       {"measured_requests", requests_json(n.measured)},
+                       {"throughput", {{"achieved_rps", n.achieved_rps}}},
+                       {"latency_ms", latency_json(n.latency)},
+                       {"service_latency_ms", latency_json(n.service_latency)}};
+  }
+  json slo = json::array();
+  for (const auto& s : r.slo) {
+    slo.push_back({{"expr", s.expression},
+                   {"observed", s.observed ? json(*s.observed) : json(nullptr)},
+                   {"observed_text", s.observed_text},
+                   {"pass", s.pass},
+                   {"detail", s.detail}});
+  }
+  return {{"context", context_json()},
+          {"scenario", r.scenario},
+          {"scenario_file", r.scenario_file},
+          {"verdict", r.verdict},
+          {"interrupted", r.interrupted},
+          {"started_at", r.started_at},
+          {"start_epoch_s", r.start_epoch_s},
+          {"duration_s", r.duration_s},
+          {"planned_duration_s", r.planned_duration_s},
+          {"warmup_s", r.warmup_s},
+          {"model", r.model},
+          {"threads", r.threads},
+          {"requests", requests_json(r.requests)},
+          {"measured_requests", requests_json(r.measured)},
+          {"throughput", {{"target_rps", r.target_rps}, {"achieved_rps", r.achieved_rps}}},
+          {"latency_ms", latency_json(r.latency)},
+          {"service_latency_ms", latency_json(r.service_latency)},
+          {"send_lag_ms", latency_json(r.send_lag)},
+          {"by_name", by_name},
+          {"timeline", timeline_json(r.timeline)},
+          {"slo", slo},
+          {"first_errors", r.first_errors},
+          {"target", target_json(r.target)},
+          {"warnings", r.warnings},
+          {"plan", r.plan_text},
+          {"scenario_yaml", r.scenario_yaml},
+          {"files", {{"hlog", "latency.hlog"}}}};
+}
+
+void write_result_json(const run::Result& result, const std::string& path) {
+  write_file_atomically(path, to_json(result).dump(2) + "\n");
+}
+
+}  // namespace loadgen::reports

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# loadgen beside wrk, same box, same run: each client pinned to core 0, the server to core 1,
+# same connections and duration, several alternating rounds; prints the median req/s of each
+# and the ratio loadgen/wrk (goal: >= 1.0, the generator is never the bottleneck). Then the
+# open model at a fixed 20k req/s (achieved rate and send lag), and loadgen's peak RSS when
+# it holds 10,000 connections.
+#   tests/bench/vs_wrk.sh [BUILD_DIR] [ROUNDS] [SECONDS] [CONNECTIONS]
+set -euo pipefail
+build=${1:-build/release}
+rounds=${2:-5}
+secs=${3:-5}
+conns=${4:-50}
+bin=$build/bin
+command -v wrk >/dev/null || { echo "wrk missing: run scripts/setup" >&2; exit 1; }
+[ "$(nproc)" -ge 2 ] || { echo "needs 2 cores (client and server on separate cores)" >&2; exit 1; }
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+taskset -c 1 "$bin/test_server" --port 0 >"$work/server.out" &
+server_pid=$!
+for _ in $(seq 100); do grep -q 'listening on' "$work/server.out" 2>/dev/null && break; sleep 0.05; done
+port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/server.out")
+url="http://127.0.0.1:$port"
+
+cat >"$work/closed.yaml" <<YAML
+name: vs_wrk
+target: { base_url: "$url" }
+load: { model: vus, vus: $conns, duration: ${secs}s }
+requests: [ { get: /ok } ]
+YAML
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+echo "server: test_server on core 1; clients on core 0; $conns connections, ${secs}s, $rounds rounds"
+: >"$work/wrk.txt"; : >"$work/loadgen.txt"
+for r in $(seq "$rounds"); do
+  w=$(taskset -c 0 wrk -t1 -c"$conns" -d"${secs}s" "$url/ok" | awk '/Requests\/sec/ {print $2}')
+  taskset -c 0 "$bin/loadgen" run "$work/closed.yaml" -q --threads 1 -o "$work/out" >/dev/null
+  l=$(python3 -c "import json;print(json.load(open('$work/out/result.json'))['throughput']['achieved_rps'])")
+  echo "round $r: wrk $w req/s, loadgen $l req/s"
+  echo "$w" >>"$work/wrk.txt"; echo "$l" >>"$work/loadgen.txt"
+done
+mw=$(median <"$work/wrk.txt"); ml=$(median <"$work/loadgen.txt")
+printf 'median: wrk %.0f req/s, loadgen %.0f req/s, ratio loadgen/wrk %.3f\n' "$mw" "$ml" "$(echo "$ml / $mw" | bc -l)"
+
+cat >"$work/open.yaml" <<YAML
+name: open_20k
+target: { base_url: "$url" }
+load: { rate: 20000, duration: ${secs}s, max_in_flight: 5000 }
+requests: [ { get: /ok } ]
+YAML
+taskset -c 0 "$bin/loadgen" run "$work/open.yaml" -q --threads 1 -o "$work/open" >/dev/null
+python3 - "$work/open/result.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t, a = r["throughput"]["target_rps"], r["throughput"]["achieved_rps"]
+print(f"open model at 20k/s: target {t:.0f}/s achieved {a:.0f}/s ({100*(a-t)/t:+.2f}%), "
+      f"dropped {r['requests']['dropped']}, send lag p50 {r['send_lag_ms']['p50']:.3f}ms p99 {r['send_lag_ms']['p99']:.3f}ms")
+PY
+
+cat >"$work/many.yaml" <<YAML
+name: many_connections
+target: { base_url: "$url" }
+load: { model: vus, vus: 10000, duration: ${secs}s, think: 1s }
+requests: [ { get: /ok } ]
+YAML
+taskset -c 0 "$bin/loadgen" run "$work/many.yaml" -q --threads 1 -o "$work/many" >/dev/null
+python3 - "$work/many/result.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"10,000 connections: peak RSS {r['context']['peak_rss_bytes']/1048576:.1f} MiB, "
+      f"{r['requests']['completed']} completed, {r['requests']['errors']} errors")
+PY

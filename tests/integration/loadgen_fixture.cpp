@@ -1,0 +1,78 @@
+#include "tests/integration/loadgen_fixture.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+namespace loadgen::testing {
+
+std::string loadgen_binary() { return LOADGEN_BINARY; }
+std::string test_server_binary() { return TEST_SERVER_BINARY; }
+
+ScratchDir::ScratchDir(const std::string& name) {
+  std::random_device rd;
+  path_ = std::filesystem::path(LOADGEN_SCRATCH_DIR) / (name + "-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string ScratchDir::write(const std::string& name, const std::string& content) const {
+  const auto p = file(name);
+  std::ofstream(p) << content;
+  return p;
+}
+
+std::unique_ptr<RunningServer> RunningServer::start(std::vector<std::string> argv) {
+  auto child = probes::ChildProcess::spawn({std::move(argv), {}, "", ""});
+  if (!child) throw std::runtime_error(child.error());
+  auto server = std::make_unique<RunningServer>();
+  server->process_ = std::move(child).value();
+  auto line = server->process_->wait_for_line(
+      [](const probes::OutputLine& l) { return probes::parse_listening_port(l.text).has_value(); },
+      probes::Clock::now() + std::chrono::seconds(30));
+  if (!line) throw std::runtime_error("server printed no 'listening on' line");
+  server->port_ = *probes::parse_listening_port(line->text);
+  return server;
+}
+
+CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
+  ScratchDir scratch("cmd");
+  const auto out = scratch.file("stdout");
+  const auto err = scratch.file("stderr");
+  auto child = probes::ChildProcess::spawn({argv, {}, out, err});
+  if (!child) throw std::runtime_error(child.error());
+  const auto deadline = probes::Clock::now() + timeout;
+  while ((*child)->running() && probes::Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  (*child)->stop(std::chrono::seconds(2));
+  CommandResult r;
+  r.exit_code = (*child)->exit_code().value_or(-1);
+  std::stringstream so, se;
+  so << std::ifstream(out).rdbuf();
+  se << std::ifstream(err).rdbuf();
+  r.stdout_text = so.str();
+  r.stderr_text = se.str();
+  return r;
+}
+
+CommandResult run_loadgen(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  std::vector<std::string> argv{loadgen_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, timeout);
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return nlohmann::json::parse(in);
+}
+
+}  // namespace loadgen::testing

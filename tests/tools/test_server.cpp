@@ -1,0 +1,205 @@
+// A small HTTP/1.1 server for the load engine's integration tests: every way a response can
+// be fast, slow, stalled, wrong or broken, on demand, on 127.0.0.1 only.
+//   test_server [--port N] [--threads N] [--stall-every MS --stall-for MS] [--tls CERT KEY]
+// Prints "listening on 127.0.0.1:PORT". Paths:
+//   /ok                 200 "ok"            /delay?ms=N   200 after N ms
+//   /status?code=N      that status         /json         {"status":"done","n":3}
+//   /chunked            chunked 200         /close        200 with Connection: close
+//   /reset              closes without answering (RST)
+//   /garbage            a malformed status line, then close
+//   /hang               never answers (the client must time out)
+//   /big?bytes=N        a body of N bytes
+// With --stall-every E --stall-for F, every response due inside [kE, kE+F) after start is
+// held until the window ends: the server "pauses" like a process stopped by ^Z.
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/core/asio.hpp"
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  int port = 0;
+  int threads = 1;
+  long stall_every_ms = 0;
+  long stall_for_ms = 0;
+  std::string cert, key;
+};
+
+Clock::time_point g_start;
+Options g_options;
+
+long query_number(std::string_view target, std::string_view key, long fallback) {
+  const auto at = target.find(std::string(key) + "=");
+  if (at == std::string_view::npos) return fallback;
+  auto digits = target.substr(at + key.size() + 1);
+  long v = fallback;
+  std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  return v;
+}
+
+// When a response due now must wait because the server is "paused".
+std::optional<Clock::time_point> stall_release(Clock::time_point now) {
+  if (g_options.stall_every_ms <= 0) return std::nullopt;
+  const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(now - g_start).count();
+  const long phase = since % g_options.stall_every_ms;
+  if (phase >= g_options.stall_for_ms) return std::nullopt;
+  return now + std::chrono::milliseconds(g_options.stall_for_ms - phase);
+}
+
+template <typename Stream>
+void hard_close(Stream& stream) {
+  auto& socket = beast::get_lowest_layer(stream).socket();
+  boost::system::error_code ec;
+  socket.set_option(net::socket_base::linger(true, 0), ec);  // RST, not FIN
+  socket.close(ec);
+}
+
+template <typename Stream>
+net::awaitable<void> session(Stream stream) {
+  beast::flat_buffer buffer;
+  boost::system::error_code ec;
+  for (;;) {
+    http::request<http::string_body> req;
+    co_await http::async_read(stream, buffer, req, net::redirect_error(net::use_awaitable, ec));
+    if (ec) co_return;
+    const std::string_view target = req.target();
+    const auto path = target.substr(0, target.find('?'));
+    http::response<http::string_body> res{http::status::ok, 11};
+    res.set(http::field::content_type, "text/plain");
+    res.keep_alive(req.keep_alive());
+    res.body() = "ok";
+    net::steady_timer timer(stream.get_executor());
+    if (path == "/reset") {
+      hard_close(stream);
+      co_return;
+    }
+    if (path == "/garbage") {
+      const std::string junk = "HTTP/1.1 abc nonsense\r\n\r\n";
+      co_await net::async_write(stream, net::buffer(junk), net::redirect_error(net::use_awaitable, ec));
+      hard_close(stream);
+      co_return;
+    }
+    if (path == "/hang") {
+      timer.expires_after(std::chrono::seconds(120));
+      co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+      co_return;
+    }
+    if (path == "/delay") {
+      timer.expires_after(std::chrono::milliseconds(query_number(target, "ms", 0)));
+      co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+    } else if (path == "/status") {
+      res.result(static_cast<unsigned>(query_number(target, "code", 200)));
+    } else if (path == "/json") {
+      res.set(http::field::content_type, "application/json");
+      res.body() = R"({"status":"done","n":3})";
+    } else if (path == "/close") {
+      res.keep_alive(false);
+    } else if (path == "/big") {
+      res.body().assign(static_cast<size_t>(query_number(target, "bytes", 0)), 'x');
+    } else if (path != "/ok" && path != "/chunked") {
+      res.result(http::status::not_found);
+      res.body() = "no such path";
+    }
+    if (auto release = stall_release(Clock::now())) {
+      timer.expires_at(*release);
+      co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
+    if (path == "/chunked") {
+      res.chunked(true);
+    } else {
+      res.prepare_payload();
+    }
+    co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+    if (ec || !res.keep_alive()) {
+      beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ec);
+      co_return;
+    }
+  }
+}
+
+net::awaitable<void> listen(tcp::acceptor& acceptor, net::ssl::context* tls) {
+  for (;;) {
+    boost::system::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
+    if (ec) continue;
+    socket.set_option(tcp::no_delay(true), ec);
+    auto ex = socket.get_executor();
+    if (tls == nullptr) {
+      net::co_spawn(ex, session(beast::tcp_stream(std::move(socket))), net::detached);
+      continue;
+    }
+    net::co_spawn(
+        ex,
+        [stream = beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls)]() mutable -> net::awaitable<void> {
+          boost::system::error_code hs;
+          co_await stream.async_handshake(net::ssl::stream_base::server, net::redirect_error(net::use_awaitable, hs));
+          if (!hs) co_await session(std::move(stream));
+        },
+        net::detached);
+  }
+}
+
+bool parse_args(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    const char* v = nullptr;
+    if (a == "--port" && (v = next())) g_options.port = std::atoi(v);
+    else if (a == "--threads" && (v = next())) g_options.threads = std::max(1, std::atoi(v));
+    else if (a == "--stall-every" && (v = next())) g_options.stall_every_ms = std::atol(v);
+    else if (a == "--stall-for" && (v = next())) g_options.stall_for_ms = std::atol(v);
+    else if (a == "--tls" && i + 2 < argc) {
+      g_options.cert = argv[++i];
+      g_options.key = argv[++i];
+    } else {
+      std::fprintf(stderr, "test_server: bad argument '%s'\n", a.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!parse_args(argc, argv)) return 2;
+  std::unique_ptr<net::ssl::context> tls;
+  if (!g_options.cert.empty()) {
+    tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    tls->use_certificate_chain_file(g_options.cert);
+    tls->use_private_key_file(g_options.key, net::ssl::context::pem);
+  }
+  net::io_context ioc(g_options.threads);
+  tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(g_options.port)});
+  g_start = Clock::now();
+  std::printf("listening on 127.0.0.1:%u\n", acceptor.local_endpoint().port());
+  std::fflush(stdout);
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) { ioc.stop(); });
+  net::co_spawn(ioc, listen(acceptor, tls.get()), net::detached);
+  std::vector<std::thread> pool;
+  for (int i = 1; i < g_options.threads; ++i) pool.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  return 0;
+}

@@ -1,0 +1,70 @@
+#include "harness/load/plan.hpp"
+
+#include <gtest/gtest.h>
+
+namespace loadgen::load {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+Plan ramp_hold_down() {
+  return Plan({{"ramp", 0, 100, seconds(10)}, {"hold", 100, 100, seconds(20)}, {"down", 100, 0, seconds(10)}});
+}
+
+TEST(Plan, LevelIsPiecewiseLinear) {
+  const auto p = ramp_hold_down();
+  EXPECT_EQ(p.duration(), seconds(40));
+  EXPECT_DOUBLE_EQ(p.level_at(seconds(0)), 0);
+  EXPECT_DOUBLE_EQ(p.level_at(seconds(5)), 50);
+  EXPECT_DOUBLE_EQ(p.level_at(seconds(15)), 100);
+  EXPECT_DOUBLE_EQ(p.level_at(seconds(35)), 50);
+  EXPECT_DOUBLE_EQ(p.level_at(seconds(40)), 0);
+}
+
+TEST(Plan, CumulativeIsTheAreaUnderTheLevel) {
+  const auto p = ramp_hold_down();
+  EXPECT_DOUBLE_EQ(p.cumulative(seconds(10)), 500);
+  EXPECT_DOUBLE_EQ(p.cumulative(seconds(30)), 2500);
+  EXPECT_DOUBLE_EQ(p.total(), 3000);
+  EXPECT_NEAR(p.cumulative(seconds(35)), 2500 + 375, 1e-9);
+}
+
+TEST(Plan, TimeOfInvertsCumulativeEverywhere) {
+  const auto p = ramp_hold_down();
+  for (double n = 0; n < p.total(); n += 7.3) {
+    const auto t = p.time_of(n);
+    ASSERT_TRUE(t) << n;
+    EXPECT_NEAR(p.cumulative(*t), n, 1e-3) << "n=" << n;
+  }
+  EXPECT_FALSE(p.time_of(p.total() + 1));
+  EXPECT_FALSE(p.time_of(-1));
+}
+
+TEST(Plan, ConstantRateSpacesRequestsEvenly) {
+  const Plan p({{"soak", 1000, 1000, seconds(2)}});
+  EXPECT_EQ(*p.time_of(0), milliseconds(0));
+  EXPECT_EQ(*p.time_of(1), milliseconds(1));
+  EXPECT_EQ(*p.time_of(1500), milliseconds(1500));
+}
+
+TEST(Plan, SpikeIsAZeroLengthJumpThenAHold) {
+  const Plan p({{"base", 10, 10, seconds(5)}, {"jump", 10, 200, seconds(0)}, {"spike", 200, 200, seconds(2)},
+                {"back", 10, 10, seconds(5)}});
+  EXPECT_DOUBLE_EQ(p.level_at(milliseconds(4999)), 10);
+  EXPECT_DOUBLE_EQ(p.level_at(seconds(5)), 200);
+  EXPECT_EQ(p.stages()[p.stage_at(seconds(6))].name, "spike");
+  EXPECT_EQ(p.stages()[p.stage_at(seconds(8))].name, "back");
+  EXPECT_DOUBLE_EQ(p.total(), 50 + 400 + 50);
+  EXPECT_DOUBLE_EQ(p.max_level(), 200);
+}
+
+TEST(Plan, DescribeListsEveryStage) {
+  const auto text = ramp_hold_down().describe(false);
+  EXPECT_NE(text.find("ramp"), std::string::npos);
+  EXPECT_NE(text.find("0 -> 100/s"), std::string::npos);
+  EXPECT_NE(text.find("2000 requests"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace loadgen::load

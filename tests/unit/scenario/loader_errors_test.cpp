@@ -1,0 +1,248 @@
+#include <gtest/gtest.h>
+
+#include "tests/unit/scenario/load_helpers.hpp"
+
+namespace loadgen::scenario {
+namespace {
+
+using testing::errors_of;
+using testing::load;
+using Errors = std::vector<std::string>;
+
+// Exact messages, with file:line:col, for the mistakes people make most.
+TEST(LoadErrors, UnknownKeyWithSuggestion) {
+  const auto r = load(R"(name: smoke
+target:
+  base_url: http://127.0.0.1:8080
+load:
+  rate: 10
+  duration: 5s
+  max_inflight: 50
+requests:
+  - get: /
+)");
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(r.scenario);
+  EXPECT_EQ(
+      errors_of(r),
+      Errors{"s.yaml:7:3: unknown key 'max_inflight' in load (did you mean 'max_in_flight'?)"});
+}
+
+TEST(LoadErrors, YamlSyntaxError) {
+  const auto r = load("name: smoke\nload: [1, 2\nrequests: []\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].where.str(), "s.yaml:3:9");  // where yaml-cpp noticed
+  EXPECT_EQ(r.errors[0].message, "end of sequence flow not found");
+}
+
+TEST(LoadErrors, DurationsNeedUnits) {
+  const auto r = load(R"(name: smoke
+target: { base_url: "http://h" }
+load: { rate: 10, duration: 5s }
+requests:
+  - get: /
+    timeout: 10
+)");
+  EXPECT_EQ(errors_of(r),
+            Errors{"s.yaml:6:14: timeout: duration '10' needs a unit (ns, us, ms, s, m, h)"});
+}
+
+TEST(LoadErrors, SloExpressionsPointAtTheItem) {
+  const auto r = load(R"(name: smoke
+target: { base_url: "http://h" }
+load: { rate: 10, duration: 5s }
+requests:
+  - { name: list_items, get: /items }
+slo:
+  - http.p99 < 200
+  - list_item.p99 < 100ms
+  - http.p99{stage=spkie} < 1s
+  - target.rss.max < 500MB
+)");
+  EXPECT_EQ(errors_of(r),
+            (Errors{"s.yaml:7:5: bad SLO 'http.p99 < 200': column 12: 200 needs a unit, e.g. 200ms",
+                    "s.yaml:8:5: SLO metric 'list_item' is not http, send_lag, a request name, "
+                    "startup.<phase> or target.* (did you mean 'list_items'?)",
+                    "s.yaml:9:5: there is no stage named 'spkie'",
+                    "s.yaml:10:5: target.rss is measured only on a target that loadgen starts "
+                    "(add target.start)"}));
+}
+
+TEST(LoadErrors, StageTagsSuggestStageNames) {
+  const auto r = load(R"(name: spike
+target: { base_url: "http://h" }
+load:
+  stages: [ { rate: 10, hold: 5s, name: warm }, { rate: 100, hold: 5s, name: spike } ]
+requests: [ { get: / } ]
+slo: [ "http.p99{stage=spkie} < 1s" ]
+)");
+  EXPECT_EQ(errors_of(r),
+            Errors{"s.yaml:6:8: there is no stage named 'spkie' (did you mean 'spike'?)"});
+}
+
+TEST(LoadErrors, UnknownVariableAtItsColumn) {
+  const auto r = load(R"(name: v
+target: { base_url: "http://h" }
+load: { rate: 10, duration: 5s }
+requests:
+  - get: /items/${sq}?x=${env:NOPE}
+)");
+  EXPECT_EQ(errors_of(r), (Errors{"s.yaml:5:17: unknown variable ${sq} (did you mean ${seq}?)",
+                                  "s.yaml:5:25: environment variable NOPE is not set (write "
+                                  "${env:NOPE:-default} to give a default)"}));
+}
+
+TEST(LoadErrors, AllErrorsAtOnceInFileOrder) {
+  const auto r = load(R"(name: "bad name"
+target:
+  base_url: ftp://h
+  strat: {}
+load:
+  model: arrival-rate
+  think: 1s
+  stages:
+    - { to: 100 }
+    - { hold: 0s }
+    - { to: 5, over: 1s, hold: 2s }
+requests:
+  - { name: a, get: /a, weight: 0 }
+  - { name: a, post: /b, json: {}, body: x }
+  - { headers: { X: y } }
+  - { get: /c, check: { status: ok, json: { status: done } } }
+report: { dir: "" }
+)");
+  EXPECT_EQ(
+      errors_of(r),
+      (Errors{"s.yaml:1:7: name must be letters, digits, _ . and - (it names the report folder), "
+              "not 'bad name'",
+              "s.yaml:3:13: base_url must start with http:// or https://, not 'ftp://h'",
+              "s.yaml:4:3: unknown key 'strat' in target (did you mean 'start'?)",
+              "s.yaml:7:3: 'think' applies only to model: vus",
+              "s.yaml:9:9: to: needs over: beside it (over: 0s for a jump)",
+              "s.yaml:10:15: hold must be longer than 0s",
+              "s.yaml:11:26: a stage either ramps (to: + over:) or holds (hold:), not both",
+              "s.yaml:13:33: weight must be more than 0, not 0",
+              "s.yaml:14:5: request name 'a' is used twice (first at line 13); give each request "
+              "its own name:",
+              "s.yaml:14:36: give either json: or body:, not both",
+              "s.yaml:15:5: request has no method: give one of get:, post:, put:, patch:, "
+              "delete:, head:, or method: + path:",
+              "s.yaml:16:33: status must be a code (200), a list of codes ([200, 201]) or a "
+              "class (2xx), not 'ok'",
+              "s.yaml:16:45: 'status' is not a JSON pointer (e.g. /status or /items/0/id)",
+              "s.yaml:17:16: dir is empty"}));
+}
+
+TEST(LoadErrors, MissingSectionsAndWrongShapes) {
+  EXPECT_EQ(errors_of(load("name: x\n")),
+            (Errors{"s.yaml:1:1: the scenario needs target: (base_url: ...)",
+                    "s.yaml:1:1: the scenario needs load: (rate: and duration:, or stages:)",
+                    "s.yaml:1:1: the scenario needs requests: (a list such as - get: /)"}));
+  EXPECT_EQ(errors_of(load("")),
+            Errors{"s.yaml: a scenario is a YAML mapping (name:, target:, load:, requests:), not "
+                   "empty"});
+  EXPECT_EQ(errors_of(load(R"(name: x
+target: http://h
+load: { rate: 1, duration: 1s }
+requests: []
+)")),
+            (Errors{"s.yaml:2:9: target must be a mapping (key: value), not 'http://h'",
+                    "s.yaml:4:11: requests is empty: give at least one request"}));
+}
+
+TEST(LoadErrors, LoadProfileShape) {
+  EXPECT_EQ(errors_of(load(R"(name: x
+target: { base_url: "http://h" }
+load: { rate: 5 }
+requests: [ { get: / } ]
+)")),
+            Errors{"s.yaml:3:9: rate: needs duration: beside it"});
+  EXPECT_EQ(
+      errors_of(load(R"(name: x
+target: { base_url: "http://h" }
+load: { model: vu, rate: 5, duration: 1s, stages: [ { hold: 1s } ] }
+requests: [ { get: / } ]
+)")),
+      (Errors{"s.yaml:3:16: model must be arrival-rate or vus, not 'vu' (did you mean 'vus'?)",
+              "s.yaml:3:20: give either stages: or rate: with duration:, not both",
+              "s.yaml:3:29: give either stages: or rate: with duration:, not both"}));
+  EXPECT_EQ(errors_of(load(R"(name: x
+target: { base_url: "http://h" }
+load:
+  model: vus
+  max_in_flight: 5
+  stages: [ { rate: 5, hold: 1s }, { to: 0, over: 0s } ]
+requests: [ { get: / } ]
+)")),
+            (Errors{"s.yaml:5:3: 'max_in_flight' applies only to model: arrival-rate",
+                    "s.yaml:6:15: 'rate' applies only to model: arrival-rate (use vus:)"}));
+  EXPECT_EQ(errors_of(load(R"(name: x
+target: { base_url: "http://h" }
+load:
+  stages: [ { to: 5, over: 1s }, { to: 0, over: 0s } ]
+  warmup: 1s
+requests: [ { get: / } ]
+)")),
+            Errors{"s.yaml:5:11: warmup (1s) must be shorter than the whole load (1s)"});
+  EXPECT_EQ(errors_of(load(R"(name: x
+target: { base_url: "http://h" }
+load:
+  stages: [ { to: 5, over: 0s }, { hold: 1s, vus: 3 }, { name: x } ]
+requests: [ { get: / } ]
+)")),
+            (Errors{"s.yaml:4:46: 'vus' applies only to model: vus (use rate:)",
+                    "s.yaml:4:56: a stage needs to: + over:, hold:, or rate: + hold:"}));
+  EXPECT_EQ(errors_of(load(R"(name: x
+target: { base_url: "http://h" }
+load:
+  stages: [ { to: 5, over: 0s } ]
+requests: [ { get: / } ]
+)")),
+            Errors{"s.yaml:4:11: the stages last 0s in total: give at least one a duration"});
+}
+
+TEST(LoadErrors, VariablesOnlyWhereTheEngineFillsThem) {
+  const auto r = load(R"(name: x
+target:
+  base_url: http://h:${port}/${uuid}
+load: { rate: 1, duration: 1s }
+requests: [ { get: "/${port}" } ]
+)");
+  EXPECT_EQ(errors_of(r),
+            (Errors{"s.yaml:3:30: ${uuid} is only filled in request paths, headers and bodies",
+                    "s.yaml:5:22: ${port} is only known in target.base_url, target.start.command "
+                    "and target.start.env"}));
+  EXPECT_EQ(errors_of(load(R"(name: x
+target: { base_url: "http://h:${port}" }
+load: { rate: 1, duration: 1s }
+requests: [ { get: / } ]
+)")),
+            Errors{"s.yaml:2:21: ${port} in base_url needs target.start: the port is learned "
+                   "from the target loadgen starts (or give --set port=N)"});
+  // A --set port binds it statically instead.
+  EXPECT_TRUE(load(R"(name: x
+target: { base_url: "http://h:${port}" }
+load: { rate: 1, duration: 1s }
+requests: [ { get: / } ]
+)",
+                   testing::test_options({{"port", "9000"}}))
+                  .ok());
+}
+
+TEST(LoadErrors, RepeatedKeysAndReservedNames) {
+  const auto r = load(R"(name: x
+target: { base_url: "http://h" }
+load: { rate: 1, duration: 1s }
+requests:
+  - name: http
+    get: /
+    get: /again
+)");
+  EXPECT_EQ(errors_of(r),
+            (Errors{"s.yaml:5:11: 'http' is a metric of its own in SLOs; give the request another "
+                    "name",
+                    "s.yaml:7:5: key 'get' is given twice (first at line 6)"}));
+}
+
+}  // namespace
+}  // namespace loadgen::scenario
