@@ -6,4 +6,14 @@ function(loadgen_unit_test name)
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest_main GTest::gmock loadgen_warnings)
   target_compile_definitions(${name} PRIVATE LOADGEN_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
   gtest_discover_tests(${name} PROPERTIES LABELS "unit;${T_LABELS}" TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+  if("concurrency" IN_LIST T_LABELS)
+    set_property(GLOBAL APPEND PROPERTY LOADGEN_CONCURRENCY_TESTS ${name})
+  endif()
+endfunction()
+
+# After every test is defined: one target that builds only the concurrency tests, so the
+# ThreadSanitizer job compiles what it runs and nothing else.
+function(loadgen_add_concurrency_target)
+  get_property(tests GLOBAL PROPERTY LOADGEN_CONCURRENCY_TESTS)
+  add_custom_target(concurrency_tests DEPENDS ${tests})
 endfunction()
