@@ -36,6 +36,9 @@ TEST(EngineRun, HoldsTheArrivalRateAndCountsEveryRequest) {
   expect_invariants(r);
   const auto scheduled = r["requests"]["scheduled"].get<double>();
   EXPECT_NEAR(scheduled, 3000, 30);  // the whole plan, within 1%
+  const double target = r["throughput"]["target_rps"].get<double>();
+  const double achieved = r["throughput"]["achieved_rps"].get<double>();
+  EXPECT_NEAR(achieved, target, target * 0.02) << "achieved rate";
   EXPECT_EQ(r["requests"]["errors"].get<uint64_t>(), 0u);
   EXPECT_EQ(r["verdict"], "pass");
   EXPECT_GT(r["timeline"].size(), 2u);
