@@ -16,7 +16,10 @@
 #include "harness/run/slo_check.hpp"
 #include "reports/console_report.hpp"
 #include "reports/hlog_report.hpp"
+#include "reports/atomic_file.hpp"
 #include "reports/json_report.hpp"
+#include "reports/junit_report.hpp"
+#include "reports/markdown_report.hpp"
 #include "reports/progress_line.hpp"
 
 namespace loadgen::cli {
@@ -68,6 +71,8 @@ int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed
   const auto json_path = result.report_dir + "/result.json";
   try {
     reports::write_result_json(result, json_path);
+    reports::write_file_atomically(result.report_dir + "/junit.xml", reports::junit_xml(result));
+    reports::write_file_atomically(result.report_dir + "/summary.md", reports::markdown_summary(result));
   } catch (const std::exception& e) {
     std::cerr << "loadgen: " << e.what() << '\n';
   }

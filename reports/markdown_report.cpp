@@ -1,0 +1,64 @@
+#include "reports/markdown_report.hpp"
+
+#include <fmt/format.h>
+
+#include "harness/core/units.hpp"
+
+namespace loadgen::reports {
+namespace {
+
+std::string ms(double v) { return core::format_duration_ms(v); }
+
+// Pipes would end a table cell early.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+std::string slo_table(const run::Result& r) {
+  if (r.slo.empty()) return "No SLOs declared.\n";
+  std::string out = "| SLO | Observed | Result |\n|---|---:|:---:|\n";
+  for (const auto& s : r.slo) {
+    out += fmt::format("| `{}` | {} | {} |\n", cell(s.expression), cell(s.observed_text), s.pass ? "✅ pass" : "❌ fail");
+  }
+  return out;
+}
+
+std::string latency_table(const run::Result& r) {
+  std::string out = "| Request | Count | Rate | p50 | p90 | p99 | p99.9 | Max | Errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  auto row = [&](const std::string& name, const run::RequestFigures& f, double rps, const run::LatencySummary& l) {
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(name), f.sent, core::format_rate(rps),
+                       ms(l.p50_ms), ms(l.p90_ms), ms(l.p99_ms), ms(l.p999_ms), ms(l.max_ms), f.errors);
+  };
+  row("**all**", r.requests, r.achieved_rps, r.latency);
+  for (const auto& n : r.by_name) row(n.name, n.requests, n.achieved_rps, n.latency);
+  return out;
+}
+
+}  // namespace
+
+std::string markdown_summary(const run::Result& r) {
+  const bool pass = r.verdict == "pass";
+  std::string out = fmt::format("## {} loadgen `{}`: {}\n\n", pass ? "✅" : "❌", cell(r.scenario),
+                                pass ? "every SLO held" : (r.interrupted ? "interrupted" : "SLOs failed"));
+  out += slo_table(r);
+  out += fmt::format("\n**Throughput** {} achieved", core::format_rate(r.achieved_rps));
+  if (r.target_rps > 0) out += fmt::format(" of {} planned", core::format_rate(r.target_rps));
+  out += fmt::format(" · **requests** {} sent, {} errors, {} dropped · **duration** {:.1f}s\n\n", r.requests.sent,
+                     r.requests.errors, r.requests.dropped, r.duration_s);
+  out += "Latency is measured from each request's intended start (no coordinated omission).\n\n";
+  out += latency_table(r);
+  if (!r.requests.errors_by_kind.empty()) {
+    out += "\n<details><summary>Errors by kind</summary>\n\n| Kind | Count | First message |\n|---|---:|---|\n";
+    for (const auto& [kind, count] : r.requests.errors_by_kind) {
+      const auto it = r.first_errors.find(kind);
+      out += fmt::format("| {} | {} | {} |\n", kind, count, it == r.first_errors.end() ? "" : cell(it->second));
+    }
+    out += "\n</details>\n";
+  }
+  for (const auto& w : r.warnings) out += fmt::format("\n> ⚠️ {}\n", cell(w));
+  return out;
+}
+
+}  // namespace loadgen::reports
