@@ -143,8 +143,11 @@ class BasicConnection final : public Connection {
     auto message = parser.release();
     response.status = static_cast<int>(message.result_int());
     response.bytes_received = read;
-    response.headers.reserve(8);
-    for (const auto& field : message) response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    if (options_.keep_headers) {
+      for (const auto& field : message) {
+        response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
+    }
     if (options_.keep_body) response.body = std::move(message.body());
     reusable_ = message.keep_alive();
     if (!reusable_) close();

@@ -33,19 +33,30 @@ load: { model: vus, vus: $conns, duration: ${secs}s }
 requests: [ { get: /ok } ]
 YAML
 
+# Runs a command and prints the user+system CPU seconds it used (children included).
+cpu_of() { python3 -c 'import resource,subprocess,sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(u.ru_utime + u.ru_stime)' "$@"; }
+
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "server: test_server on core 1; clients on core 0; $conns connections, ${secs}s, $rounds rounds"
-: >"$work/wrk.txt"; : >"$work/loadgen.txt"
+: >"$work/wrk.txt"; : >"$work/loadgen.txt"; : >"$work/wrk_cpu.txt"; : >"$work/loadgen_cpu.txt"
 for r in $(seq "$rounds"); do
-  w=$(taskset -c 0 wrk -t1 -c"$conns" -d"${secs}s" "$url/ok" | awk '/Requests\/sec/ {print $2}')
-  taskset -c 0 "$bin/loadgen" run "$work/closed.yaml" -q --threads 1 -o "$work/out" >/dev/null
-  l=$(python3 -c "import json;print(json.load(open('$work/out/result.json'))['throughput']['achieved_rps'])")
-  echo "round $r: wrk $w req/s, loadgen $l req/s"
-  echo "$w" >>"$work/wrk.txt"; echo "$l" >>"$work/loadgen.txt"
+  wcpu=$(cpu_of taskset -c 0 sh -c "wrk -t1 -c$conns -d${secs}s $url/ok > $work/wrk.out")
+  w=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
+  wn=$(awk '/requests in/ {print $1}' "$work/wrk.out")
+  lcpu=$(cpu_of taskset -c 0 "$bin/loadgen" run "$work/closed.yaml" -q --threads 1 -o "$work/out")
+  read -r l ln < <(python3 -c "import json;r=json.load(open('$work/out/result.json'));print(r['throughput']['achieved_rps'], r['requests']['completed'])")
+  wus=$(echo "$wcpu * 1000000 / $wn" | bc -l); lus=$(echo "$lcpu * 1000000 / $ln" | bc -l)
+  printf 'round %d: wrk %.0f req/s (%.2f us CPU/req), loadgen %.0f req/s (%.2f us CPU/req)\n' "$r" "$w" "$wus" "$l" "$lus"
+  echo "$w" >>"$work/wrk.txt"; echo "$l" >>"$work/loadgen.txt"; echo "$wus" >>"$work/wrk_cpu.txt"; echo "$lus" >>"$work/loadgen_cpu.txt"
 done
 mw=$(median <"$work/wrk.txt"); ml=$(median <"$work/loadgen.txt")
+mwc=$(median <"$work/wrk_cpu.txt"); mlc=$(median <"$work/loadgen_cpu.txt")
 printf 'median: wrk %.0f req/s, loadgen %.0f req/s, ratio loadgen/wrk %.3f\n' "$mw" "$ml" "$(echo "$ml / $mw" | bc -l)"
+printf 'median client CPU per request: wrk %.2f us, loadgen %.2f us (ratio wrk/loadgen %.3f)\n' "$mwc" "$mlc" "$(echo "$mwc / $mlc" | bc -l)"
 
 cat >"$work/open.yaml" <<YAML
 name: open_20k
