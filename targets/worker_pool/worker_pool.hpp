@@ -1,0 +1,143 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "targets/worker_pool/dead_letter.hpp"
+#include "targets/worker_pool/pool_metrics.hpp"
+#include "targets/worker_pool/pool_options.hpp"
+#include "targets/worker_pool/pool_stats.hpp"
+#include "targets/worker_pool/submit.hpp"
+#include "targets/worker_pool/task.hpp"
+#include "targets/worker_pool/task_queue.hpp"
+
+namespace loadgen::targets {
+
+// A thread pool for a server's background jobs: a bounded priority queue with per-call
+// backpressure, per-task deadlines and retries, a dead-letter list, HDR histograms of queue
+// wait and run time, and an orderly shutdown that either drains or cancels.
+//
+// Every public member is thread-safe. Nothing on the submit/run path throws: outcomes are
+// statuses, task exceptions are caught, logged with the task id and counted.
+//
+//   WorkerPool pool({.min_threads = 2, .max_threads = 8, .queue_capacity = 10'000});
+//   auto r = pool.submit(SubmitMode::block_for(50ms),
+//                        {.name = "resize", .timeout = 5s, .max_retries = 2,
+//                         .on_complete = [](const TaskReport& t) { jobs.finish(t.id, t.outcome);
+//                         }},
+//                        [](TaskContext& ctx) { resize(ctx); });
+//   if (!r.accepted()) reply_503(to_string(r.status));
+class WorkerPool {
+ public:
+  // Starts options.min_threads threads. Throws std::invalid_argument naming every problem
+  // options.validate() finds, or std::system_error if a thread cannot be started.
+  explicit WorkerPool(PoolOptions options);
+  // shutdown(options.on_destroy) unless shutdown() already ran.
+  ~WorkerPool();
+
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Queues `fn`, callable as fn(TaskContext&) or fn(). When the queue is full, `mode` says
+  // whether to fail at once or wait for room until a deadline. Never throws for a full or
+  // closed pool (only if copying `fn` or allocating does).
+  template <typename F>
+  SubmitResult submit(SubmitMode mode, TaskOptions options, F&& fn) {
+    if constexpr (std::is_invocable_v<F&, TaskContext&>) {
+      return submit_task(mode, std::move(options), TaskFn(std::forward<F>(fn)));
+    } else {
+      static_assert(std::is_invocable_v<F&>, "a task is callable as f(TaskContext&) or f()");
+      return submit_task(mode, std::move(options),
+                         TaskFn([f = std::forward<F>(fn)](TaskContext&) mutable { f(); }));
+    }
+  }
+  template <typename F>
+  SubmitResult submit(SubmitMode mode, F&& fn) {
+    return submit(mode, TaskOptions{}, std::forward<F>(fn));
+  }
+  // The type-erased form the templates forward to.
+  SubmitResult submit_task(SubmitMode mode, TaskOptions options, TaskFn fn);
+
+  // Stops accepting and finishes per `mode` (see ShutdownMode), then joins every thread.
+  // Idempotent, and safe to call from several threads: each returns once the pool is down.
+  // kCancel after a drain has begun escalates it. Must not be called from one of the pool's
+  // own tasks (that would join itself; checked).
+  void shutdown(ShutdownMode mode);
+
+  // Counters, gauges and histograms; see PoolStats for what "snapshot" means here.
+  PoolStats stats() const;
+  // The newest dead letters (PoolOptions::dead_letter_capacity), oldest first.
+  std::vector<DeadLetter> dead_letters() const { return dead_letters_.snapshot(); }
+  // False once shutdown() has begun.
+  bool accepting() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  enum class State : uint8_t { kRunning, kDraining, kCancelling };
+  enum class RunResult : uint8_t { kReturned, kStopped, kThrew };
+  struct RunTimes {
+    bool started;  // false when it expired in the queue: nothing to record
+    int64_t wait_ns;
+    int64_t run_ns;
+    Clock::time_point done_at;  // when the worker was free again
+  };
+  struct Slot {
+    std::thread thread;  // joined by the next thread to take the slot, or by shutdown
+    bool occupied = false;
+  };
+
+  SubmitStatus wait_for_room(std::unique_lock<std::mutex>& lock, const SubmitMode& mode);
+  void grow_if_backed_up();
+  bool spawn_worker();
+  void worker_main(size_t slot, detail::WorkerMetrics& metrics);
+  bool next_task(std::unique_lock<std::mutex>& lock, std::optional<detail::QueuedTask>& task,
+                 bool& waited);
+  bool wait_for_work(std::unique_lock<std::mutex>& lock);
+  RunTimes execute(detail::QueuedTask& task, detail::WorkerMetrics& metrics,
+                   Clock::time_point start);
+  RunResult run_guarded(detail::QueuedTask& task, TaskContext& ctx);
+  void handle_failure(detail::QueuedTask& task, detail::WorkerMetrics& metrics,
+                      Clock::duration wait, Clock::duration run);
+  bool requeue(detail::QueuedTask& task, detail::WorkerMetrics& metrics);
+  void finish(detail::QueuedTask& task, TaskOutcome outcome, Clock::duration wait,
+              Clock::duration run);
+  void log_failure(const TaskFailure& failure) const noexcept;
+  void join_workers();
+  void fill_locked(PoolStats& stats) const;
+
+  const PoolOptions options_;
+  std::stop_source stop_source_;  // requested by kCancel; tasks see it through TaskContext
+  const std::stop_token stop_token_;
+  mutable detail::PoolMetrics metrics_;
+  DeadLetterList dead_letters_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_cv_;    // workers wait for tasks
+  std::condition_variable room_cv_;    // blocked submitters wait for room
+  std::condition_variable joined_cv_;  // late shutdown() callers wait for the first
+  detail::TaskQueue queue_;
+  std::vector<Slot> slots_;
+  State state_ = State::kRunning;
+  TaskId next_id_ = 1;
+  size_t live_ = 0;
+  size_t idle_ = 0;
+  size_t starting_ = 0;         // started threads that have not yet looked at the queue
+  size_t wakeups_pending_ = 0;  // signals sent to idle workers that have not woken yet
+  size_t peak_ = 0;
+  size_t blocked_submitters_ = 0;
+  bool joining_ = false;
+  bool joined_ = false;
+  uint64_t submitted_ = 0;
+  uint64_t rejected_ = 0;
+  uint64_t cancelled_queued_ = 0;
+};
+
+}  // namespace loadgen::targets
