@@ -16,13 +16,14 @@ void IntervalRecorder::swap_interval(Histogram& into) {
   LG_CHECK(into.same_layout(*a_), "interval histogram must have the recorder's layout");
   std::lock_guard lock(phaser_.reader_mutex());
   Histogram* old_active = active_.load();
-  Histogram* inactive = old_active == a_.get() ? b_.get() : a_.get();
-  inactive->reset();
-  active_.store(inactive);
-  // After the flip no writer is inside old_active, so it can be read without a race.
+  // The other buffer was emptied right after the flip that last retired it.
+  Histogram* next = old_active == a_.get() ? b_.get() : a_.get();
+  active_.store(next, std::memory_order_release);
+  // After the flip no writer is inside old_active: read it, then empty it for its next turn.
   phaser_.flip_phase();
   into.reset();
   into.add(*old_active);
+  old_active->reset();
 }
 
 Histogram IntervalRecorder::take_interval() {

@@ -19,7 +19,7 @@ class IntervalRecorder {
   // Writer side (one thread at a time).
   void record(int64_t value, int64_t count = 1) noexcept {
     const int64_t token = phaser_.enter();
-    active_.load(std::memory_order_relaxed)->record(value, count);
+    active_.load(std::memory_order_acquire)->record(value, count);
     phaser_.leave(token);
   }
 
