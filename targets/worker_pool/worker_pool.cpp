@@ -110,10 +110,10 @@ SubmitResult WorkerPool::submit_task(SubmitMode mode, TaskOptions options, TaskF
   queue_.push(std::move(task));
   ++submitted_;
   grow_if_backed_up();
-  // One wake-up per idle worker is enough: a woken worker keeps taking tasks until the
-  // queue is empty, so signalling it again before it runs would only cost a syscall.
-  const bool wake = idle_ > wakeups_pending_;
-  wakeups_pending_ += wake ? 1 : 0;
+  // Every submit that finds an idle worker signals one. Throttling that to one signal per
+  // idle worker saved syscalls but sometimes collapsed 4 threads on 2 cores into a
+  // wake-up convoy (5x slower), so it is deliberately not done.
+  const bool wake = idle_ > 0;
   lock.unlock();
   if (wake) {
     work_cv_.notify_one();
@@ -241,8 +241,6 @@ bool WorkerPool::wait_for_work(std::unique_lock<std::mutex>& lock) {
     work_cv_.wait(lock);
   }
   --idle_;
-  // Whether this was the signalled waiter or not, one fewer idle worker awaits a signal.
-  wakeups_pending_ -= wakeups_pending_ > 0 ? 1 : 0;
   return keep;
 }
 

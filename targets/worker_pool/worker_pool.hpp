@@ -129,8 +129,7 @@ class WorkerPool {
   TaskId next_id_ = 1;
   size_t live_ = 0;
   size_t idle_ = 0;
-  size_t starting_ = 0;         // started threads that have not yet looked at the queue
-  size_t wakeups_pending_ = 0;  // signals sent to idle workers that have not woken yet
+  size_t starting_ = 0;  // started threads that have not yet looked at the queue
   size_t peak_ = 0;
   size_t blocked_submitters_ = 0;
   bool joining_ = false;
