@@ -36,6 +36,10 @@ std::string failure_text(ChildProcess& child, const std::string& what) {
 
 }  // namespace
 
+std::string substitute_port(std::string text, int port) {
+  return replace_all(std::move(text), "${port}", std::to_string(port));
+}
+
 std::optional<int> pick_free_port(const std::string& host) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return std::nullopt;

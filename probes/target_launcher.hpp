@@ -38,4 +38,7 @@ core::Expected<LaunchedTarget> launch_target(const LaunchOptions& options);
 // A port that was free a moment ago on `host` (the kernel picks it).
 std::optional<int> pick_free_port(const std::string& host);
 
+// `text` with every "${port}" replaced by the port number.
+std::string substitute_port(std::string text, int port);
+
 }  // namespace loadgen::probes

@@ -36,15 +36,6 @@ bool is_token(std::string_view s) {
   });
 }
 
-bool is_metric_name(std::string_view s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s.front())) || s.front() == '_')) {
-    return false;
-  }
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-  });
-}
-
 std::optional<Template> read_path(Reader& r, const Field& field) {
   auto path = r.templ(field, Dynamic::kRequest);
   if (path && !path->text().starts_with('/')) {
@@ -213,6 +204,15 @@ RequestSpec read_request(Reader& r, const Field& item) {
 }
 
 }  // namespace
+
+bool is_metric_name(std::string_view s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s.front())) || s.front() == '_')) {
+    return false;
+  }
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
 
 std::vector<RequestSpec> read_requests(Reader& r, const Field& field) {
   auto items = r.sequence(field, "request");

@@ -11,8 +11,10 @@
 namespace loadgen::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 6> kTopKeys = {"name",     "target", "load",
-                                                      "requests", "slo",    "report"};
+constexpr std::array<std::string_view, 8> kTopKeys = {"name",    "target", "load", "requests",
+                                                      "startup", "probes", "slo",  "report"};
+// What target.start times of its single start (see probes/startup_run.hpp).
+constexpr std::array<std::string_view, 2> kStartPhases = {"listening", "ready"};
 constexpr std::array<std::string_view, 1> kReportKeys = {"dir"};
 
 bool is_scenario_name(std::string_view s) {
@@ -67,7 +69,29 @@ SloContext slo_context(const Scenario& s) {
     context.stage_names.push_back(stage.name);
   context.starts_target = s.target.start.has_value();
   context.model = s.load.model;
+  if (s.startup) {
+    context.startup_phases.emplace();
+    for (const auto& phase : s.startup->phases)
+      context.startup_phases->push_back(phase.name);
+  } else if (s.target.start) {
+    context.startup_phases.emplace(kStartPhases.begin(), kStartPhases.end());
+  }
+  context.samples_target = s.target.start || s.probes.resources.pid_file;
+  context.resources_disabled = !s.probes.resources.enabled;
   return context;
+}
+
+// A start-up-only scenario needs no load; otherwise target, load and requests go together.
+void read_load_sections(Reader& r, const Fields& fields, const YAML::Node& root, Scenario& s) {
+  const bool load_given = fields.has("target") || fields.has("load") || fields.has("requests");
+  if (fields.has("startup") && !load_given)
+    return;
+  if (const auto* f = require(r, fields, root, "target", "base_url: ..."))
+    s.target = read_target(r, *f);
+  if (const auto* f = require(r, fields, root, "load", "rate: and duration:, or stages:"))
+    s.load = read_load(r, *f);
+  if (const auto* f = require(r, fields, root, "requests", "a list such as - get: /"))
+    s.requests = read_requests(r, *f);
 }
 
 }  // namespace
@@ -82,15 +106,11 @@ Scenario read_scenario(Reader& r, const YAML::Node& root) {
   }
   auto fields = r.mapping({"the scenario", std::nullopt, root}, "at the top level", kTopKeys);
   s.name = read_name(r, *fields, root);
-  if (const auto* f = require(r, *fields, root, "target", "base_url: ...")) {
-    s.target = read_target(r, *f);
-  }
-  if (const auto* f = require(r, *fields, root, "load", "rate: and duration:, or stages:")) {
-    s.load = read_load(r, *f);
-  }
-  if (const auto* f = require(r, *fields, root, "requests", "a list such as - get: /")) {
-    s.requests = read_requests(r, *f);
-  }
+  read_load_sections(r, *fields, root, s);
+  if (const auto* f = fields->find("startup"))
+    s.startup = read_startup(r, *f);
+  if (const auto* f = fields->find("probes"))
+    s.probes = read_probes(r, *f);
   if (const auto* f = fields->find("slo"))
     s.slos = read_slos(r, *f, slo_context(s));
   s.report_dir = read_report_dir(r, *fields, s.name);

@@ -19,41 +19,6 @@ bool uses_port(const Template& t) {
   return false;
 }
 
-std::vector<Template> read_command(Reader& r, const Field& field) {
-  if (field.value.IsScalar()) {
-    r.error(field, "command is a list of arguments: [program, arg, ...]");
-    return {};
-  }
-  auto items = r.sequence(field, "command argument");
-  if (!items)
-    return {};
-  if (items->empty())
-    r.error(field, "command is empty: give at least the program");
-  std::vector<Template> command;
-  for (const auto& item : *items) {
-    if (auto arg = r.templ(item, Dynamic::kPort))
-      command.push_back(std::move(*arg));
-  }
-  return command;
-}
-
-std::map<std::string, std::string> read_env(Reader& r, const Field& field) {
-  std::map<std::string, std::string> env;
-  if (!field.value.IsMap()) {
-    r.error(field,
-            fmt::format("env must be a mapping (NAME: value), not {}", describe(field.value)));
-    return env;
-  }
-  for (auto it = field.value.begin(); it != field.value.end(); ++it) {
-    auto name = r.scalar({"env name", it->first, it->first});
-    auto value = r.templ({"env value", it->first, it->second}, Dynamic::kPort);
-    // Kept in ${...} source form: ${port} is only known once the target has started.
-    if (name && value)
-      env[*name] = value->text();
-  }
-  return env;
-}
-
 StartSpec read_start(Reader& r, const Field& field) {
   StartSpec start;
   start.where = r.where(field.value);
@@ -61,7 +26,7 @@ StartSpec read_start(Reader& r, const Field& field) {
   if (!fields)
     return start;
   if (const auto* f = fields->find("command")) {
-    start.command = read_command(r, *f);
+    start.command = read_argv(r, *f, Dynamic::kPort, true);
   } else {
     r.error(r.key_where(field), "target.start needs command: [program, arg, ...]");
   }
@@ -103,6 +68,42 @@ Template read_base_url(Reader& r, const Field& field, bool starts_target) {
 }
 
 }  // namespace
+
+std::vector<Template> read_argv(Reader& r, const Field& field, Dynamic allowed, bool program) {
+  if (field.value.IsScalar()) {
+    r.error(field, fmt::format("{} is a list of arguments: {}", field.name,
+                               program ? "[program, arg, ...]" : "[arg, ...]"));
+    return {};
+  }
+  auto items = r.sequence(field, field.name + " argument");
+  if (!items)
+    return {};
+  if (items->empty() && program)
+    r.error(field, fmt::format("{} is empty: give at least the program", field.name));
+  std::vector<Template> argv;
+  for (const auto& item : *items) {
+    if (auto arg = r.templ(item, allowed))
+      argv.push_back(std::move(*arg));
+  }
+  return argv;
+}
+
+std::map<std::string, std::string> read_env(Reader& r, const Field& field) {
+  std::map<std::string, std::string> env;
+  if (!field.value.IsMap()) {
+    r.error(field,
+            fmt::format("env must be a mapping (NAME: value), not {}", describe(field.value)));
+    return env;
+  }
+  for (auto it = field.value.begin(); it != field.value.end(); ++it) {
+    auto name = r.scalar({"env name", it->first, it->first});
+    auto value = r.templ({"env value", it->first, it->second}, Dynamic::kPort);
+    // Kept in ${...} source form: ${port} is only known once the target has started.
+    if (name && value)
+      env[*name] = value->text();
+  }
+  return env;
+}
 
 TargetSpec read_target(Reader& r, const Field& field) {
   TargetSpec target;

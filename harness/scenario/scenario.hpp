@@ -94,6 +94,57 @@ struct TargetSpec {
   std::optional<StartSpec> start;
 };
 
+// One readiness phase of a start-up, timed from the spawn.
+enum class PhaseKind {
+  kTcp,   // the port accepts a connection
+  kHttp,  // GET of a path answers 2xx
+  kLog,   // a line matching a regex appears on stdout or stderr
+};
+
+struct PhaseSpec {
+  std::string name;                 // unique; SLOs say startup.<name>.p99
+  PhaseKind kind = PhaseKind::kHttp;
+  // tcp: "${port}" (the target's port) or a fixed port number; http: the path ("/up");
+  // log: an ECMAScript regex, already checked to compile.
+  std::string target;
+  SourceLocation where;
+};
+
+// A group of runs compared with the others: the common command with `args` appended and
+// `env` added (e.g. --startup sequential vs --startup staged).
+struct StartupVariant {
+  std::string name;
+  std::vector<Template> args;       // may keep ${port}
+  std::map<std::string, std::string> env;  // values in ${...} source form (may use ${port})
+  SourceLocation where;
+};
+
+// The startup probe: spawn the target `runs` times afresh and time each phase.
+struct StartupSpec {
+  int runs = 10;                    // per variant
+  std::vector<Template> command;    // argv; may keep ${port}
+  std::vector<Template> before_each;  // run to completion before every start; empty: none
+  std::map<std::string, std::string> env;  // values in ${...} source form (may use ${port})
+  std::vector<PhaseSpec> phases;    // at least one, in declared order
+  std::vector<StartupVariant> variants;  // empty: one group; else runs alternate between them
+  Nanos timeout = std::chrono::seconds(30);    // per run: spawn to the last phase
+  Nanos stop_grace = std::chrono::seconds(5);  // SIGTERM, then SIGKILL after this
+  std::optional<int> port;          // fixed; else picked (${port} in command) or learned
+  SourceLocation where;
+};
+
+// probes.resources: sampling the target's CPU, RSS, threads and fds (and loadgen's own).
+struct ResourcesSpec {
+  bool enabled = true;              // on whenever there is a target process to watch
+  Nanos interval = std::chrono::milliseconds(100);
+  std::optional<std::string> pid_file;  // a target loadgen did not start
+  SourceLocation where;
+};
+
+struct ProbesSpec {
+  ResourcesSpec resources;
+};
+
 struct SloSpec {
   std::string expression;           // "http.p99 < 200ms"; parsed by slo::parse
   SourceLocation where;
@@ -102,9 +153,14 @@ struct SloSpec {
 struct Scenario {
   std::string name;
   std::string file;                 // path as given
+  // A start-up-only scenario has `startup` and no load: then target, load and requests are
+  // empty (has_load() is false). Otherwise all three are given.
   TargetSpec target;
   LoadSpec load;
   std::vector<RequestSpec> requests;
+  std::optional<StartupSpec> startup;
+  ProbesSpec probes;
+  bool has_load() const { return !requests.empty(); }
   std::vector<SloSpec> slos;
   std::string report_dir;           // "" : reports/out/<name>
   std::string resolved_yaml;        // the scenario as it ran (after --set), for reports

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/scenario/scenario.hpp"
@@ -11,6 +14,13 @@
 namespace loadgen::scenario {
 
 TargetSpec read_target(Reader& r, const Field& field);
+// A command as a list of arguments; `program`: it must name at least the program.
+std::vector<Template> read_argv(Reader& r, const Field& field, Dynamic allowed, bool program);
+// NAME: value; values kept in ${...} source form, since ${port} is known only at the start.
+std::map<std::string, std::string> read_env(Reader& r, const Field& field);
+
+StartupSpec read_startup(Reader& r, const Field& field);
+ProbesSpec read_probes(Reader& r, const Field& field);
 
 LoadSpec read_load(Reader& r, const Field& field);
 std::vector<Stage> read_stages(Reader& r, const Field& field, LoadModel model, double start);
@@ -19,6 +29,8 @@ std::optional<double> read_level(Reader& r, const Field& field, LoadModel model)
 std::string_view model_name(LoadModel model);
 
 std::vector<RequestSpec> read_requests(Reader& r, const Field& field);
+// A name SLOs can use as a metric: a letter or '_', then letters, digits, '_' and '-'.
+bool is_metric_name(std::string_view s);
 Check read_check(Reader& r, const Field& field);
 
 // What SLO expressions may refer to, from the sections read before them.
@@ -27,6 +39,12 @@ struct SloContext {
   std::vector<std::string> stage_names;  // empty: the load could not be read, so not checked
   bool starts_target = false;
   LoadModel model = LoadModel::kArrivalRate;
+  // startup.<phase>: the startup block's phases when there is one, else what target.start
+  // times of its single start (listening, ready), else none.
+  std::optional<std::vector<std::string>> startup_phases;
+  // target.*: the resources probe has a process to watch (target.start or a pid file).
+  bool samples_target = false;
+  bool resources_disabled = false;  // probes.resources.enabled: false
 };
 std::vector<SloSpec> read_slos(Reader& r, const Field& field, const SloContext& context);
 

@@ -13,17 +13,45 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+std::string check_startup_metric(const slo::Expression& e, const SloContext& context) {
+  if (!context.startup_phases) {
+    return fmt::format(
+        "{} is measured only by a startup: block or on a target that loadgen starts (add "
+        "startup: or target.start)",
+        e.metric);
+  }
+  const auto& phases = *context.startup_phases;
+  const std::string phase = e.metric.substr(std::string_view("startup.").size());
+  if (contains(phases, phase))
+    return {};
+  auto hint = did_you_mean(phase, phases);
+  if (hint.empty())
+    hint = fmt::format(" (the phases are {})", fmt::join(phases, ", "));
+  return fmt::format("there is no startup phase named '{}'{}", phase, hint);
+}
+
+std::string check_target_metric(const slo::Expression& e, const SloContext& context) {
+  if (context.resources_disabled) {
+    return fmt::format(
+        "{} needs the resources probe, which probes.resources.enabled: false "
+        "turns off",
+        e.metric);
+  }
+  if (context.samples_target)
+    return {};
+  return fmt::format(
+      "{} is measured only on a target that loadgen starts (add target.start, or "
+      "probes.resources.pid_file)",
+      e.metric);
+}
+
 // What the expression refers to must exist in this scenario; the parser has already checked
 // its form. Returns the problem, or "".
 std::string check_metric(const slo::Expression& e, const SloContext& context) {
-  const bool probe = e.metric.starts_with("target.") || e.metric.starts_with("startup.");
-  if (probe) {
-    return context.starts_target ? std::string()
-                                 : fmt::format(
-                                       "{} is measured only on a target that loadgen "
-                                       "starts (add target.start)",
-                                       e.metric);
-  }
+  if (e.metric.starts_with("startup."))
+    return check_startup_metric(e, context);
+  if (e.metric.starts_with("target."))
+    return check_target_metric(e, context);
   // Without request names the requests section failed and has said so already.
   if (e.metric == "http" || e.metric == "send_lag" || context.request_names.empty() ||
       contains(context.request_names, e.metric)) {

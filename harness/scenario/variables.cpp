@@ -60,7 +60,8 @@ std::string Variables::why_unbound(const std::string& name, Dynamic allowed) con
     return allowed == Dynamic::kPort ? std::string()
                                      : fmt::format(
                                            "{} is only known in target.base_url, "
-                                           "target.start.command and target.start.env",
+                                           "target.start.command and target.start.env, and "
+                                           "in startup: its command, env, variants and tcp:",
                                            placeholder);
   }
   if (is_request_variable(name)) {

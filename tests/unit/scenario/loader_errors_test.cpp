@@ -65,7 +65,7 @@ slo:
                     "startup.<phase> or target.* (did you mean 'list_items'?)",
                     "s.yaml:9:5: there is no stage named 'spkie'",
                     "s.yaml:10:5: target.rss is measured only on a target that loadgen starts "
-                    "(add target.start)"}));
+                    "(add target.start, or probes.resources.pid_file)"}));
 }
 
 TEST(LoadErrors, StageTagsSuggestStageNames) {
@@ -211,7 +211,7 @@ requests: [ { get: "/${port}" } ]
   EXPECT_EQ(errors_of(r),
             (Errors{"s.yaml:3:30: ${uuid} is only filled in request paths, headers and bodies",
                     "s.yaml:5:22: ${port} is only known in target.base_url, target.start.command "
-                    "and target.start.env"}));
+                    "and target.start.env, and in startup: its command, env, variants and tcp:"}));
   EXPECT_EQ(errors_of(load(R"(name: x
 target: { base_url: "http://h:${port}" }
 load: { rate: 1, duration: 1s }

@@ -1,0 +1,116 @@
+#include "probes/resource_sampler.hpp"
+
+#include <fmt/format.h>
+
+namespace loadgen::probes {
+namespace {
+
+ResourceSample to_sample(const ProcSnapshot& now, const std::optional<ProcSnapshot>& before,
+                         Clock::time_point started_at) {
+  ResourceSample sample;
+  sample.at = now.at - started_at;
+  sample.rss_bytes = now.rss_bytes;
+  sample.threads = now.threads;
+  sample.fds = now.fds;
+  if (!before)
+    return sample;
+  const double wall = std::chrono::duration<double>(now.at - before->at).count();
+  if (wall <= 0)
+    return sample;
+  const auto ticks = static_cast<double>(clock_ticks_per_second());
+  sample.has_cpu = true;
+  sample.cpu_user = static_cast<double>(now.user_ticks - before->user_ticks) / ticks / wall;
+  sample.cpu_system = static_cast<double>(now.system_ticks - before->system_ticks) / ticks / wall;
+  return sample;
+}
+
+}  // namespace
+
+ResourceSampler::ResourceSampler(pid_t pid, SamplerOptions options)
+    : pid_(pid), options_(options) {}
+
+ResourceSampler::~ResourceSampler() {
+  stop();
+}
+
+core::Expected<ResourceSample> ResourceSampler::start() {
+  LG_CHECK(!thread_.joinable(), "ResourceSampler::start() called twice");
+  started_at_ = Clock::now();
+  if (!sample_once()) {
+    return core::Expected<ResourceSample>::failure(
+        fmt::format("cannot sample process {}: it does not exist or has ended", pid_));
+  }
+  thread_ = std::thread([this] { loop(); });
+  std::lock_guard lock(mutex_);
+  return kept_.front();
+}
+
+void ResourceSampler::stop() {
+  if (!thread_.joinable())
+    return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  // The end of the run is a sample too: RSS end and the last CPU interval.
+  if (!ended_.load())
+    sample_once();
+}
+
+bool ResourceSampler::sample_once() {
+  auto snapshot = read_proc(pid_);
+  if (!snapshot) {
+    ended_.store(true);
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  const auto sample = to_sample(*snapshot, previous_, started_at_);
+  previous_ = snapshot;
+  stats_.add(sample);
+  if (seen_++ % keep_every_ != 0)
+    return true;
+  kept_.push_back(sample);
+  if (kept_.size() >= options_.max_kept_samples) {
+    // Halve the timeline's resolution: keep every other sample, and from now on one in 2k.
+    size_t out = 0;
+    for (size_t i = 0; i < kept_.size(); i += 2)
+      kept_[out++] = kept_[i];
+    kept_.resize(out);
+    keep_every_ *= 2;
+  }
+  return true;
+}
+
+void ResourceSampler::loop() {
+  auto next = started_at_;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    next += options_.interval;
+    // Fell more than an interval behind (a stalled machine): sample now, then keep pace.
+    if (next + options_.interval < Clock::now())
+      next = Clock::now();
+    if (wake_.wait_until(lock, next, [this] { return stopping_; }))
+      return;
+    lock.unlock();
+    const bool alive = sample_once();
+    lock.lock();
+    if (!alive)
+      return;
+  }
+}
+
+std::vector<ResourceSample> ResourceSampler::samples() const {
+  std::lock_guard lock(mutex_);
+  return kept_;
+}
+
+ResourceSummary ResourceSampler::summary() const {
+  std::lock_guard lock(mutex_);
+  auto summary = stats_.summary(options_.capacity_cores);
+  summary.process_ended = ended_.load();
+  return summary;
+}
+
+}  // namespace loadgen::probes

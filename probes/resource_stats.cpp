@@ -1,0 +1,91 @@
+#include "probes/resource_stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "probes/proc_stat.hpp"
+
+namespace loadgen::probes {
+namespace {
+
+constexpr double kCpuUnitsPerCore = 10'000;  // the CPU histogram's resolution: 0.01% of a core
+constexpr double kSecondsPerHour = 3600;
+
+double seconds(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+double mean(double sum, size_t n) {
+  return n == 0 ? 0 : sum / static_cast<double>(n);
+}
+
+}  // namespace
+
+double ResourceSummary::cpu_at_percentile(double percentile) const {
+  return static_cast<double>(cpu_histogram.value_at_percentile(percentile)) / kCpuUnitsPerCore;
+}
+
+void ResourceStats::add(const ResourceSample& s) {
+  if (count_ == 0) {
+    first_at_ = s.at;
+    rss_start_ = s.rss_bytes;
+  }
+  ++count_;
+  last_at_ = s.at;
+  if (s.has_cpu) {
+    ++cpu_count_;
+    cpu_user_sum_ += s.cpu_user;
+    cpu_system_sum_ += s.cpu_system;
+    cpu_max_ = std::max(cpu_max_, s.cpu());
+    cpu_histogram_.record(std::llround(std::max(0.0, s.cpu()) * kCpuUnitsPerCore));
+  }
+  rss_max_ = std::max(rss_max_, s.rss_bytes);
+  rss_end_ = s.rss_bytes;
+  rss_sum_ += static_cast<double>(s.rss_bytes);
+  const double t = seconds(s.at - first_at_);
+  const double dt = t - mean_t_;
+  mean_t_ += dt / static_cast<double>(count_);
+  mean_rss_ += (static_cast<double>(s.rss_bytes) - mean_rss_) / static_cast<double>(count_);
+  c_tt_ += dt * (t - mean_t_);
+  c_t_rss_ += dt * (static_cast<double>(s.rss_bytes) - mean_rss_);
+  threads_max_ = std::max(threads_max_, s.threads);
+  threads_sum_ += s.threads;
+  if (s.fds >= 0) {
+    fds_max_ = std::max(fds_max_, s.fds);
+    ++fds_count_;
+    fds_sum_ += s.fds;
+  }
+}
+
+ResourceSummary ResourceStats::summary(std::optional<double> capacity_cores) const {
+  ResourceSummary s;
+  s.samples = count_;
+  s.span = last_at_ - first_at_;
+  s.machine_cores = machine_cores();
+  s.cpu_user_avg = mean(cpu_user_sum_, cpu_count_);
+  s.cpu_system_avg = mean(cpu_system_sum_, cpu_count_);
+  s.cpu_avg = s.cpu_user_avg + s.cpu_system_avg;
+  s.cpu_max = cpu_max_;
+  s.cpu_histogram = cpu_histogram_;
+  s.cpu_p95 = s.cpu_at_percentile(95);
+  const double cores = s.machine_cores;
+  s.cpu_avg_machine = s.cpu_avg / cores;
+  s.cpu_p95_machine = s.cpu_p95 / cores;
+  s.cpu_max_machine = s.cpu_max / cores;
+  s.rss_start = rss_start_;
+  s.rss_max = rss_max_;
+  s.rss_end = rss_end_;
+  s.rss_mean = mean(rss_sum_, count_);
+  if (count_ >= kMinSlopeSamples && seconds(s.span) >= 1.0 && c_tt_ > 0) {
+    s.rss_slope_bytes_per_hour = c_t_rss_ / c_tt_ * kSecondsPerHour;
+  }
+  s.threads_max = threads_max_;
+  s.threads_mean = mean(threads_sum_, count_);
+  s.fds_max = fds_max_;
+  s.fds_mean = mean(fds_sum_, fds_count_);
+  s.capacity_cores = std::min(capacity_cores.value_or(cores), cores);
+  s.saturated = cpu_count_ > 0 && s.cpu_avg >= kSaturation * s.capacity_cores;
+  return s;
+}
+
+}  // namespace loadgen::probes
