@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "reports/atomic_file.hpp"
+#include "reports/probes_json.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -123,6 +124,8 @@ json to_json(const run::Result& r) {
           {"slo", slo},
           {"first_errors", r.first_errors},
           {"target", target_json(r.target)},
+          {"startup", r.startup ? startup_json(*r.startup) : json(nullptr)},
+          {"resources", r.resources.any() ? resources_json(r.resources) : json(nullptr)},
           {"warnings", r.warnings},
           {"plan", r.plan_text},
           {"scenario_yaml", r.scenario_yaml},

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/metrics/histogram.hpp"
+#include "harness/run/probe_results.hpp"
 
 // Everything a run measured, in plain values: what reports read (and nothing else).
 namespace loadgen::run {
@@ -96,6 +97,8 @@ struct Result {
   std::vector<SloOutcome> slo;
   std::map<std::string, std::string> first_errors;  // kind -> first message
   TargetInfo target;
+  std::optional<StartupOutcome> startup;
+  ResourcesResult resources;
   std::string plan_text;
   std::string scenario_yaml;
   std::string report_dir;
