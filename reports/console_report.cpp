@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "harness/core/units.hpp"
+#include "reports/probes_text.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -43,7 +44,18 @@ std::string slo_table(const run::Result& r) {
 
 }  // namespace
 
+// A scenario with only a startup: block has no load to summarise.
+std::string startup_only_summary(const run::Result& r) {
+  std::string out = fmt::format("\nloadgen: {} (start-up only, {:.1f}s)\n", r.scenario, r.duration_s);
+  out += startup_console(r);
+  out += slo_table(r);
+  for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
+  out += fmt::format("\nverdict: {}{}\n", r.verdict == "pass" ? "PASS" : "FAIL", r.interrupted ? " (interrupted)" : "");
+  return out;
+}
+
 std::string console_summary(const run::Result& r) {
+  if (r.model.empty() && r.startup) return startup_only_summary(r);
   std::string out = fmt::format("\nloadgen: {} ({}, {} threads, {})\n", r.scenario, r.model, r.threads,
                                 core::format_duration(std::chrono::milliseconds(static_cast<int64_t>(r.duration_s * 1000))));
   const auto& q = r.requests;
@@ -63,6 +75,8 @@ std::string console_summary(const run::Result& r) {
                        r.target.exit_description.empty() ? "left running" : r.target.exit_description);
   }
   out += names_table(r);
+  out += startup_console(r);
+  out += resources_console(r);
   out += slo_table(r);
   for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
   out += fmt::format("\nverdict: {}{}\n", r.verdict == "pass" ? "PASS" : "FAIL", r.interrupted ? " (interrupted)" : "");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "harness/core/units.hpp"
+#include "reports/probes_text.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -43,6 +44,11 @@ std::string markdown_summary(const run::Result& r) {
   std::string out = fmt::format("## {} loadgen `{}`: {}\n\n", pass ? "✅" : "❌", cell(r.scenario),
                                 pass ? "every SLO held" : (r.interrupted ? "interrupted" : "SLOs failed"));
   out += slo_table(r);
+  if (r.model.empty() && r.startup) {  // a start-up-only scenario: no load to summarise
+    out += startup_markdown(r);
+    for (const auto& w : r.warnings) out += fmt::format("\n> ⚠️ {}\n", cell(w));
+    return out;
+  }
   out += fmt::format("\n**Throughput** {} achieved", core::format_rate(r.achieved_rps));
   if (r.target_rps > 0) out += fmt::format(" of {} planned", core::format_rate(r.target_rps));
   out += fmt::format(" · **requests** {} sent, {} errors, {} dropped · **duration** {:.1f}s\n\n", r.requests.sent,
@@ -57,6 +63,7 @@ std::string markdown_summary(const run::Result& r) {
     }
     out += "\n</details>\n";
   }
+  out += startup_markdown(r) + resources_markdown(r);
   for (const auto& w : r.warnings) out += fmt::format("\n> ⚠️ {}\n", cell(w));
   return out;
 }

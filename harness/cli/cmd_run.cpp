@@ -46,6 +46,7 @@ struct RunFlags {
   std::string out_dir;
   int threads = 0;
   bool quiet = false;
+  int target_pid = 0;
 };
 
 // ${tmp}: a private directory for the target's files, removed after the run.
@@ -85,7 +86,9 @@ int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed
 
 int run_command(const RunFlags& flags) {
   TempDir tmp;
-  auto sc = load_scenario(flags.input, tmp.path());
+  auto input = flags.input;
+  input.target_pid_given = flags.target_pid > 0;
+  auto sc = load_scenario(input, tmp.path());
   if (!sc) return to_int(ExitCode::kBadInput);
   install_interrupt_handlers();
 
@@ -95,6 +98,7 @@ int run_command(const RunFlags& flags) {
                                                  : "reports/out/" + sc->name;
   options.threads = flags.threads;
   options.interrupted = &g_interrupted;
+  if (flags.target_pid > 0) options.target_pid = flags.target_pid;
   std::filesystem::create_directories(options.report_dir);
   reports::HlogReport hlog(options.report_dir + "/latency.hlog");
   reports::ProgressLine progress(stderr);
@@ -126,6 +130,9 @@ CommandRunner add_run_command(CLI::App& app) {
   cmd->add_option("-o,--out", flags->out_dir, "Report directory (default: the scenario's report.dir)");
   cmd->add_option("-t,--threads", flags->threads, "Event-loop threads (default: the scenario's, else the cores)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--target-pid", flags->target_pid,
+                  "Sample this process's CPU, RSS, threads and fds during the run (a target loadgen did not start)")
+      ->check(CLI::Range(1, 1 << 30));
   cmd->add_flag("-q,--quiet", flags->quiet, "No live progress line");
   cmd->footer(
       "Exit codes: 0 every SLO held; 1 an SLO failed; 2 bad input; 3 the target could not be started;\n"

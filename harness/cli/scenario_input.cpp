@@ -17,6 +17,7 @@ std::optional<scenario::Scenario> load_scenario(const ScenarioInput& input, cons
   scenario::LoadOptions options;
   options.tmp_dir = tmp_dir;
   options.bin_dir = executable_dir();
+  options.target_pid_given = input.target_pid_given;
   for (const auto& s : input.sets) {
     const auto eq = s.find('=');
     if (eq == std::string::npos || eq == 0) {

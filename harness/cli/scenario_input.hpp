@@ -13,6 +13,7 @@ namespace loadgen::cli {
 struct ScenarioInput {
   std::string path;
   std::vector<std::string> sets;  // "key=value"
+  bool target_pid_given = false;
 };
 
 // Loads and validates the scenario; prints every error as file:line:col to stderr. `tmp_dir`

@@ -10,7 +10,8 @@
 
 #include "harness/core/units.hpp"
 #include "harness/http/types.hpp"
-#include "probes/target_launcher.hpp"
+#include "harness/run/probe_runs.hpp"
+#include "probes/child_process.hpp"
 
 namespace loadgen::run {
 namespace {
@@ -58,32 +59,36 @@ std::string bind_port(const scenario::Template& t, int port) {
   });
 }
 
-// Starts the target when the scenario asks; fills result.target. False on failure.
+// Starts the target when the scenario asks, timing its phases; fills result.target (and
+// result.startup, unless a startup: block measures start-up). False on failure.
 bool start_target(const scenario::Scenario& sc, const std::string& report_dir, Result& result,
-                  std::optional<probes::LaunchedTarget>& launched, RunFailure& failure) {
-  const auto& start = *sc.target.start;
-  probes::LaunchOptions options;
-  for (const auto& arg : start.command) options.argv.push_back(arg.text());
-  options.env = start.env;
-  options.ready_path = start.ready_path;
-  options.timeout = start.timeout;
-  options.port = start.port;
-  options.stdout_path = report_dir + "/target.stdout.log";
-  options.stderr_path = report_dir + "/target.stderr.log";
+                  std::unique_ptr<probes::ChildProcess>& launched, int& port, RunFailure& failure,
+                  const std::atomic<bool>* interrupted) {
+  const auto options = target_start_options(*sc.target.start, report_dir);
   result.target.started_by_loadgen = true;
   result.target.stdout_path = options.stdout_path;
   result.target.stderr_path = options.stderr_path;
-  auto target = probes::launch_target(options);
-  if (!target) {
-    failure = {RunFailure::Kind::kTargetFailed, "the target could not be started: " + target.error()};
-    result.target.command = options.argv;
+  result.target.command = options.argv;
+  auto start = probes::start_timed(options, interrupted);
+  if (!start) {
+    failure = {RunFailure::Kind::kTargetFailed, "the target could not be started: " + start.error()};
     return false;
   }
-  launched = std::move(target).value();
-  result.target.command = launched->argv;
-  result.target.pid = launched->process->pid();
-  result.target.listening_ms = to_ms(launched->listening_after.count());
-  result.target.ready_ms = to_ms(launched->ready_after.count());
+  auto timed = std::move(start).value();
+  result.target.command = timed.argv;
+  if (!sc.startup) result.startup = single_start_outcome(options, timed);
+  if (timed.phase_after.size() == 2) {
+    result.target.listening_ms = timed.phase_after[0] ? to_ms(timed.phase_after[0]->count()) : 0;
+    result.target.ready_ms = timed.phase_after[1] ? to_ms(timed.phase_after[1]->count()) : 0;
+  }
+  if (!timed.ok()) {
+    result.target.exit_description = timed.exit_description;
+    failure = {RunFailure::Kind::kTargetFailed, "the target could not be started: " + start_failure_text(timed)};
+    return false;
+  }
+  launched = std::move(timed.process);
+  port = timed.port;
+  result.target.pid = launched->pid();
   return true;
 }
 
@@ -271,22 +276,44 @@ LatencySummary summarize(const metrics::Histogram& h) {
   return s;
 }
 
-Result run_scenario(const scenario::Scenario& sc, const RunOptions& options, RunFailure& failure) {
-  Result result;
-  result.scenario = sc.name;
-  result.scenario_file = sc.file;
-  result.scenario_yaml = sc.resolved_yaml;
-  result.report_dir = options.report_dir;
+namespace {
+
+// Which process the resources probe watches besides loadgen: the started target, a pid given
+// on the command line or in the scenario, or one named in a pid file. 0: none.
+pid_t watched_pid(const scenario::Scenario& sc, const RunOptions& options, const probes::ChildProcess* launched,
+                  Result& result) {
+  if (launched) return launched->pid();
+  if (options.target_pid) return *options.target_pid;
+  if (sc.probes.resources.pid_file) {
+    auto pid = read_pid_file(*sc.probes.resources.pid_file);
+    if (pid) return *pid;
+    result.warnings.push_back("target resources not sampled: " + pid.error());
+  }
+  return 0;
+}
+
+void note_loadgen_saturation(Result& result) {
+  if (!result.resources.loadgen || !result.resources.loadgen->summary.saturated) return;
+  const auto& s = result.resources.loadgen->summary;
+  result.warnings.push_back(fmt::format(
+      "loadgen itself used {:.0f}% of the {:.0f} core(s) its threads can use (avg {:.2f} cores): the results may "
+      "measure the generator, not the target",
+      s.cpu_avg / s.capacity_cores * 100, s.capacity_cores, s.cpu_avg));
+}
+
+Result run_load(const scenario::Scenario& sc, const RunOptions& options, RunFailure& failure, Result result) {
   result.model = sc.load.model == scenario::LoadModel::kArrivalRate ? "arrival-rate" : "vus";
   result.warmup_s = to_seconds(sc.load.warmup);
   const auto plan = plan_of(sc.load);
   result.planned_duration_s = to_seconds(plan.duration());
   result.plan_text = plan.describe(sc.load.model == scenario::LoadModel::kVirtualUsers);
-  std::filesystem::create_directories(options.report_dir);
 
-  std::optional<probes::LaunchedTarget> launched;
-  if (sc.target.start && !start_target(sc, options.report_dir, result, launched, failure)) return result;
-  result.target.base_url = bind_port(sc.target.base_url, launched ? launched->port : 0);
+  std::unique_ptr<probes::ChildProcess> launched;
+  int port = 0;
+  if (sc.target.start && !start_target(sc, options.report_dir, result, launched, port, failure, options.interrupted)) {
+    return result;
+  }
+  result.target.base_url = bind_port(sc.target.base_url, port);
 
   load::EngineConfig config;
   config.plan = plan;
@@ -299,6 +326,15 @@ Result run_scenario(const scenario::Scenario& sc, const RunOptions& options, Run
   config.think_time = sc.load.think_time;
   config.requests = sc.requests;
   result.threads = config.threads;
+  std::optional<ResourceWatch> watch;
+  if (sc.probes.resources.enabled) {
+    watch.emplace(sc.probes.resources.interval, static_cast<double>(config.threads));
+    if (const pid_t pid = watched_pid(sc, options, launched.get(), result); pid > 0) {
+      result.target.pid = pid;
+      if (auto ok = watch->watch_target(pid); !ok) result.warnings.push_back("target resources not sampled: " + ok.error());
+    }
+    watch->watch_loadgen();
+  }
   std::string url_error;
   if (!http::parse_base_url(result.target.base_url, config.endpoint, url_error)) {
     failure = {RunFailure::Kind::kBadInput, fmt::format("target.base_url: {}", url_error)};
@@ -322,14 +358,43 @@ Result run_scenario(const scenario::Scenario& sc, const RunOptions& options, Run
   sampler.finish();
   for (const auto& [kind, message] : (*engine)->first_errors()) result.first_errors[std::string(http::to_string(kind))] = message;
 
+  if (watch) {
+    result.resources = watch->finish((*engine)->start_time());
+    note_loadgen_saturation(result);
+  }
   if (launched) {
-    if (!launched->process->running()) {
-      result.warnings.push_back("the target exited during the run: " + launched->process->exit_description());
+    if (!launched->running()) {
+      result.warnings.push_back("the target exited during the run: " + launched->exit_description());
     }
-    result.target.exit_description = launched->process->stop(sc.target.start->stop_grace);
+    result.target.exit_description = launched->stop(sc.target.start->stop_grace);
   }
   for (auto* o : options.observers) o->on_finish(result);
   return result;
+}
+
+}  // namespace
+
+Result run_scenario(const scenario::Scenario& sc, const RunOptions& options, RunFailure& failure) {
+  Result result;
+  result.scenario = sc.name;
+  result.scenario_file = sc.file;
+  result.scenario_yaml = sc.resolved_yaml;
+  result.report_dir = options.report_dir;
+  std::filesystem::create_directories(options.report_dir);
+  if (sc.startup) {
+    const auto wall_start = std::chrono::system_clock::now();
+    result.started_at = iso8601_utc(wall_start);
+    auto startup = run_startup_block(*sc.startup, options.interrupted);
+    if (!startup) {
+      failure = {RunFailure::Kind::kBadInput, "startup: " + startup.error()};
+      return result;
+    }
+    result.startup = std::move(startup).value();
+    result.interrupted = result.startup->result.interrupted;
+    result.duration_s = to_seconds(std::chrono::system_clock::now() - wall_start);
+    if (!sc.has_load() || result.interrupted) return result;
+  }
+  return run_load(sc, options, failure, std::move(result));
 }
 
 }  // namespace loadgen::run

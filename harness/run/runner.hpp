@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@ struct RunOptions {
   int threads = 0;                               // 0: the scenario's, else the machine's cores
   std::vector<IntervalObserver*> observers;
   const std::atomic<bool>* interrupted = nullptr;  // set by SIGINT/SIGTERM
+  std::optional<int> target_pid;                   // --target-pid: a process to sample
 };
 
 struct RunFailure {

@@ -3,6 +3,8 @@
 #include "harness/slo/evaluate.hpp"
 #include "harness/slo/expression.hpp"
 
+#include <algorithm>
+
 namespace loadgen::run {
 namespace {
 
@@ -36,7 +38,64 @@ std::optional<double> count_stat(const RequestFigures& f, const std::string& sta
   return std::nullopt;
 }
 
+std::optional<double> phase_stat(const probes::PhaseRuns& phase, const slo::Expression& e) {
+  if (e.stat == "failed") return static_cast<double>(phase.missed);
+  const auto& h = phase.histogram;
+  if (h.empty()) return std::nullopt;
+  if (e.percentile) return static_cast<double>(h.value_at_percentile(*e.percentile));
+  if (e.stat == "min") return static_cast<double>(h.min());
+  if (e.stat == "max") return static_cast<double>(h.max());
+  if (e.stat == "mean") return h.mean();
+  return std::nullopt;
+}
+
+// startup.<phase>.<stat> must hold for every variant: the value shown is the first variant's
+// that breaks the threshold, else the largest.
+std::optional<double> observe_startup(const Result& r, const slo::Expression& e) {
+  if (!r.startup) return std::nullopt;
+  const std::string phase_name = e.metric.substr(std::string_view("startup.").size());
+  std::optional<double> shown;
+  for (const auto& variant : r.startup->result.variants) {
+    for (const auto& phase : variant.phases) {
+      if (phase.name != phase_name) continue;
+      const auto value = phase_stat(phase, e);
+      if (!value) return std::nullopt;  // a variant with no sample cannot show the SLO holds
+      if (e.threshold && !slo::compare(*value, e.op, *e.threshold)) return value;
+      shown = shown ? std::max(*shown, *value) : *value;
+    }
+  }
+  return shown;
+}
+
+std::optional<double> observe_target(const Result& r, const slo::Expression& e) {
+  if (!r.resources.target || r.resources.target->summary.samples == 0) return std::nullopt;
+  const auto& s = r.resources.target->summary;
+  const std::string_view resource = std::string_view(e.metric).substr(std::string_view("target.").size());
+  if (resource == "cpu") {
+    if (e.percentile) return s.cpu_at_percentile(*e.percentile);
+    if (e.stat == "mean") return s.cpu_avg;
+    if (e.stat == "max") return s.cpu_max;
+    return std::nullopt;
+  }
+  if (resource == "rss") {
+    if (e.stat == "max") return static_cast<double>(s.rss_max);
+    if (e.stat == "start") return static_cast<double>(s.rss_start);
+    if (e.stat == "end") return static_cast<double>(s.rss_end);
+    if (e.stat == "mean") return s.rss_mean;
+    if (e.stat == "slope") return s.rss_slope_bytes_per_hour;
+    return std::nullopt;
+  }
+  if (resource == "fds") {
+    if (s.fds_max < 0) return std::nullopt;
+    return e.stat == "max" ? static_cast<double>(s.fds_max) : s.fds_mean;
+  }
+  if (resource == "threads") return e.stat == "max" ? static_cast<double>(s.threads_max) : s.threads_mean;
+  return std::nullopt;
+}
+
 std::optional<double> observe(const Result& r, const slo::Expression& e) {
+  if (e.metric.starts_with("startup.")) return observe_startup(r, e);
+  if (e.metric.starts_with("target.")) return observe_target(r, e);
   // Stage and window scopes need per-stage histograms, which this run does not keep yet.
   if (!e.tags.empty()) return std::nullopt;
   const auto source = source_of(r, e.metric);

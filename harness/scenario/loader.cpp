@@ -44,7 +44,7 @@ LoadResult load_string(std::string_view yaml, const std::string& file_name,
   auto overrides = apply_overrides(root, options.sets);
   const Variables variables(options);
   Reader reader(file_name, yaml, std::move(overrides.applied), variables);
-  Scenario scenario = read_scenario(reader, root);
+  Scenario scenario = read_scenario(reader, root, options.target_pid_given);
   auto errors = std::move(overrides.errors);
   for (auto& e : reader.take_errors())
     errors.push_back(std::move(e));

@@ -25,6 +25,9 @@ struct LoadOptions {
   std::string tmp_dir;                                    // value of ${tmp}
   std::string bin_dir;  // value of ${bin} (the directory holding loadgen and refserver)
   std::function<std::optional<std::string>(std::string_view)> getenv;  // default: ::getenv
+  // --target-pid: a process to sample that the scenario does not name; target.* SLOs may
+  // then be used without target.start or probes.resources.pid_file.
+  bool target_pid_given = false;
 };
 
 struct LoadResult {

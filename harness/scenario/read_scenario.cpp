@@ -61,7 +61,7 @@ const Field* require(Reader& r, const Fields& fields, const YAML::Node& root, st
   return f;
 }
 
-SloContext slo_context(const Scenario& s) {
+SloContext slo_context(const Scenario& s, bool target_pid_given) {
   SloContext context;
   for (const auto& request : s.requests)
     context.request_names.push_back(request.name);
@@ -76,7 +76,7 @@ SloContext slo_context(const Scenario& s) {
   } else if (s.target.start) {
     context.startup_phases.emplace(kStartPhases.begin(), kStartPhases.end());
   }
-  context.samples_target = s.target.start || s.probes.resources.pid_file;
+  context.samples_target = s.target.start || s.probes.resources.pid_file || target_pid_given;
   context.resources_disabled = !s.probes.resources.enabled;
   return context;
 }
@@ -96,7 +96,7 @@ void read_load_sections(Reader& r, const Fields& fields, const YAML::Node& root,
 
 }  // namespace
 
-Scenario read_scenario(Reader& r, const YAML::Node& root) {
+Scenario read_scenario(Reader& r, const YAML::Node& root, bool target_pid_given) {
   Scenario s;
   if (!root.IsMap()) {
     r.error(r.where(root), fmt::format("a scenario is a YAML mapping (name:, target:, load:, "
@@ -112,7 +112,7 @@ Scenario read_scenario(Reader& r, const YAML::Node& root) {
   if (const auto* f = fields->find("probes"))
     s.probes = read_probes(r, *f);
   if (const auto* f = fields->find("slo"))
-    s.slos = read_slos(r, *f, slo_context(s));
+    s.slos = read_slos(r, *f, slo_context(s, target_pid_given));
   s.report_dir = read_report_dir(r, *fields, s.name);
   return s;
 }

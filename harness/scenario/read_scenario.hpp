@@ -9,6 +9,6 @@ namespace loadgen::scenario {
 
 // The whole document: top-level keys, each section, then the SLOs against what the sections
 // define. Problems are left in `r`; the returned model is only meaningful when there are none.
-Scenario read_scenario(Reader& r, const YAML::Node& root);
+Scenario read_scenario(Reader& r, const YAML::Node& root, bool target_pid_given = false);
 
 }  // namespace loadgen::scenario

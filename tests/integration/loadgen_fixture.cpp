@@ -11,6 +11,7 @@ namespace loadgen::testing {
 
 std::string loadgen_binary() { return LOADGEN_BINARY; }
 std::string test_server_binary() { return TEST_SERVER_BINARY; }
+std::string probe_target_binary() { return PROBE_TARGET_BINARY; }
 
 ScratchDir::ScratchDir(const std::string& name) {
   std::random_device rd;

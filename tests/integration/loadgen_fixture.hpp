@@ -53,5 +53,6 @@ nlohmann::json read_json(const std::string& path);
 
 std::string loadgen_binary();
 std::string test_server_binary();
+std::string probe_target_binary();
 
 }  // namespace loadgen::testing

@@ -31,23 +31,30 @@ TEST(IntervalRecorder, ConcurrentWritersAndReaderLoseNothing) {
   for (int i = 0; i < kWriters; ++i) recorders.push_back(std::make_unique<IntervalRecorder>(layout));
 
   std::atomic<int> finished{0};
+  std::atomic<int> swaps{0};
   std::vector<std::thread> writers;
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
-      for (int64_t i = 0; i < kPerWriter; ++i) recorders[static_cast<size_t>(w)]->record(1 + (i % 5000) + w);
+      for (int64_t i = 0; i < kPerWriter; ++i) {
+        // Halfway, wait for a few swaps: on a fast machine the writers could otherwise finish
+        // before the reader swapped even once, and the test would show nothing concurrent.
+        if (i == kPerWriter / 2) {
+          while (swaps.load() < 3) std::this_thread::yield();
+        }
+        recorders[static_cast<size_t>(w)]->record(1 + (i % 5000) + w);
+      }
       finished.fetch_add(1);
     });
   }
 
   Histogram total(layout);
   Histogram interval(layout);
-  int swaps = 0;
   while (finished.load() < kWriters) {
     for (auto& r : recorders) {
       r->swap_interval(interval);
       total.add(interval);
     }
-    ++swaps;
+    swaps.fetch_add(1);
   }
   for (auto& t : writers) t.join();
   for (auto& r : recorders) {
@@ -57,7 +64,7 @@ TEST(IntervalRecorder, ConcurrentWritersAndReaderLoseNothing) {
   EXPECT_EQ(total.total_count(), kWriters * kPerWriter);
   // Each writer records 1 + (i % 5000) + w; value 1 is recorded only by writer 0.
   EXPECT_EQ(total.count_at_value(1), kPerWriter / 5000);
-  EXPECT_GT(swaps, 1);
+  EXPECT_GE(swaps.load(), 3);
 }
 
 }  // namespace
