@@ -18,7 +18,7 @@ namespace loadgen::probes {
 // `cap`, which bounds how late a phase can be noticed.
 struct PollPace {
   std::chrono::nanoseconds first = std::chrono::microseconds(100);
-  std::chrono::nanoseconds cap = std::chrono::milliseconds(1);
+  std::chrono::nanoseconds cap = std::chrono::microseconds(500);
 };
 
 struct DetectorContext {
