@@ -1,12 +1,16 @@
 #include "harness/http/connection.hpp"
 
+#include <chrono>
+#include <functional>
 #include <optional>
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
+
+#include "harness/http/request_writer.hpp"
+#include "harness/http/response_parser.hpp"
 
 namespace loadgen::http {
 namespace {
@@ -40,64 +44,140 @@ bool is_stale_connection(const boost::system::error_code& ec) {
          ec == net::error::broken_pipe;
 }
 
-bhttp::verb verb_of(const std::string& method) {
-  const auto v = bhttp::string_to_verb(method);
-  return v == bhttp::verb::unknown ? bhttp::verb::get : v;
-}
+// One deadline per exchange, kept by one timer per connection that is armed lazily: a new
+// exchange only moves `deadline_` forward, and the timer, when it fires early, re-arms itself
+// for the moved deadline. Beast's tcp_stream instead arms a timer for every read and write,
+// which cost a timer-queue update (and often a timerfd syscall) twice per request.
+class Deadline {
+  using Clock = std::chrono::steady_clock;
+
+ public:
+  explicit Deadline(const net::any_io_executor& executor) : timer_(executor), state_(std::make_shared<State>()) {}
+  ~Deadline() {
+    state_->owner = nullptr;  // a wait completing later must not touch a closed connection
+    timer_.cancel();
+  }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  // From now until disarm(), `on_expiry` runs (once) if `at` passes first.
+  void arm(Clock::time_point at, std::function<void()>* on_expiry) {
+    state_->deadline = at;
+    state_->armed = true;
+    state_->expired = false;
+    state_->owner = on_expiry;
+    // An earlier wait due later than this deadline (a longer timeout before) is replaced.
+    if (!state_->waiting || at < state_->wait_at) wait_until(at);
+  }
+  void disarm() { state_->armed = false; }
+  bool expired() const { return state_->expired; }
+
+ private:
+  struct State {
+    Clock::time_point deadline;
+    bool armed = false;
+    bool waiting = false;
+    Clock::time_point wait_at;  // when the pending wait ends
+    uint64_t generation = 0;    // of the pending wait; a replaced wait's completion is ignored
+    bool expired = false;
+    std::function<void()>* owner = nullptr;
+  };
+
+  void wait_until(Clock::time_point at) {
+    state_->waiting = true;
+    state_->wait_at = at;
+    const uint64_t generation = ++state_->generation;
+    timer_.expires_at(at);
+    timer_.async_wait([this, state = state_, generation](const boost::system::error_code& ec) {
+      if (generation != state->generation) return;
+      state->waiting = false;
+      if (ec || state->owner == nullptr || !state->armed) return;
+      if (Clock::now() < state->deadline) {
+        wait_until(state->deadline);
+        return;
+      }
+      state->expired = true;
+      state->armed = false;
+      (*state->owner)();
+    });
+  }
+
+  net::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
 
 template <typename Stream>
 class BasicConnection final : public Connection {
  public:
   BasicConnection(Stream stream, tcp::endpoint endpoint, const Endpoint& target, ConnectionOptions options)
-      : stream_(std::in_place, std::move(stream)), endpoint_(endpoint), target_(target), options_(options) {}
+      : stream_(std::in_place, std::move(stream)),
+        deadline_(stream_->get_executor()),
+        endpoint_(endpoint),
+        host_header_(target.host_header()),
+        target_(target),
+        options_(options),
+        on_expiry_([this] { socket().close(ignored_); }) {}
 
   net::awaitable<Response> exchange(const Request& request) override {
     Response response;
     const bool was_reused = connected_;
     boost::system::error_code ec;
+    deadline_.arm(std::chrono::steady_clock::now() + request.timeout, &on_expiry_);
     if (!connected_) {
-      co_await connect(request, response);
-      if (response.error != ErrorKind::kNone) co_return response;
+      co_await connect(response);
+      if (response.error != ErrorKind::kNone) co_return finish(response);
     }
+    write_request(request, host_header_, out_);
     bool any_bytes = co_await send_and_read(request, response, ec);
-    if (ec && was_reused && !any_bytes && is_stale_connection(ec)) {
+    if (ec && was_reused && !any_bytes && !deadline_.expired() && is_stale_connection(ec)) {
       reset_stream();
       response = Response{};
-      co_await connect(request, response);
-      if (response.error != ErrorKind::kNone) co_return response;
+      co_await connect(response);
+      if (response.error != ErrorKind::kNone) co_return finish(response);
       any_bytes = co_await send_and_read(request, response, ec);
     }
     if (ec) {
-      response.error = classify_exchange(ec);
-      response.error_detail = ec.message();
+      response.error = deadline_.expired() ? ErrorKind::kTimeout : classify_exchange(ec);
+      response.error_detail = deadline_.expired() ? "no complete response within the request timeout" : ec.message();
       reusable_ = false;
       close();
     }
-    co_return response;
+    co_return finish(response);
   }
 
   bool reusable() const override { return reusable_; }
 
   void close() override {
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(*stream_).socket().close(ignored);
+    socket().close(ignored_);
     connected_ = false;
   }
 
  private:
-  net::awaitable<void> connect(const Request& request, Response& response) {
+  tcp::socket& socket() {
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      return *stream_;
+    } else {
+      return stream_->next_layer();
+    }
+  }
+
+  Response& finish(Response& response) {
+    deadline_.disarm();
+    return response;
+  }
+
+  net::awaitable<void> connect(Response& response) {
     boost::system::error_code ec;
-    auto& tcp_layer = beast::get_lowest_layer(*stream_);
-    tcp_layer.expires_after(request.timeout);
-    co_await tcp_layer.async_connect(endpoint_, net::redirect_error(net::use_awaitable, ec));
+    co_await socket().async_connect(endpoint_, net::redirect_error(net::use_awaitable, ec));
     if (!ec) {
-      tcp_layer.socket().set_option(tcp::no_delay(true), ec);
+      socket().set_option(tcp::no_delay(true), ec);
       ec = {};
       co_await handshake(ec);
     }
     if (ec) {
-      response.error = classify_connect(ec);
-      response.error_detail = ec.message();
+      response.error = deadline_.expired() ? ErrorKind::kConnectTimeout : classify_connect(ec);
+      response.error_detail = deadline_.expired() ? "the connection was not established within the request timeout"
+                                                  : ec.message();
       reusable_ = false;
       close();
       co_return;
@@ -106,7 +186,7 @@ class BasicConnection final : public Connection {
   }
 
   net::awaitable<void> handshake(boost::system::error_code& ec) {
-    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+    if constexpr (!std::is_same_v<Stream, tcp::socket>) {
       // SNI: many TLS servers refuse a handshake without it.
       // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
       if (SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
@@ -120,36 +200,19 @@ class BasicConnection final : public Connection {
 
   // Returns whether any response byte arrived (a stale connection sends none).
   net::awaitable<bool> send_and_read(const Request& request, Response& response, boost::system::error_code& ec) {
-    bhttp::request<bhttp::string_body> req{verb_of(request.method), request.target, 11};
-    req.set(bhttp::field::host, target_.host_header());
-    req.set(bhttp::field::user_agent, "loadgen/0.1");
-    for (const auto& [name, value] : request.headers) req.set(name, value);
-    if (!request.body.empty() || req.method() == bhttp::verb::post || req.method() == bhttp::verb::put ||
-        req.method() == bhttp::verb::patch) {
-      req.body() = request.body;
-      req.prepare_payload();
-    }
-    beast::get_lowest_layer(*stream_).expires_after(request.timeout);
-    co_await bhttp::async_write(*stream_, req, net::redirect_error(net::use_awaitable, ec));
+    co_await net::async_write(*stream_, net::buffer(out_), net::redirect_error(net::use_awaitable, ec));
     if (ec) co_return false;
 
-    bhttp::response_parser<bhttp::string_body> parser;
+    ResponseParser parser(response, options_.keep_body, options_.keep_headers);
     parser.body_limit(options_.body_limit);
-    if (req.method() == bhttp::verb::head) parser.skip(true);
+    parser.header_limit(kHeaderLimit);
+    if (request.method == "HEAD") parser.skip(true);
     const size_t before = buffer_.size();
     const size_t read = co_await bhttp::async_read(*stream_, buffer_, parser, net::redirect_error(net::use_awaitable, ec));
     const bool any_bytes = read > 0 || buffer_.size() != before || parser.got_some();
     if (ec) co_return any_bytes;
-    auto message = parser.release();
-    response.status = static_cast<int>(message.result_int());
     response.bytes_received = read;
-    if (options_.keep_headers) {
-      for (const auto& field : message) {
-        response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-      }
-    }
-    if (options_.keep_body) response.body = std::move(message.body());
-    reusable_ = message.keep_alive();
+    reusable_ = parser.keep_alive();
     if (!reusable_) close();
     co_return true;
   }
@@ -157,7 +220,7 @@ class BasicConnection final : public Connection {
   void reset_stream() {
     close();
     auto executor = stream_->get_executor();
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
       stream_.emplace(executor);
     } else {
       // A TLS stream cannot be reused after close: build a fresh one on the same context.
@@ -167,14 +230,21 @@ class BasicConnection final : public Connection {
     reusable_ = true;
   }
 
+  static constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+
  public:
   net::ssl::context* tls_context_ = nullptr;
 
  private:
   std::optional<Stream> stream_;  // optional: a stale connection is rebuilt in place
+  Deadline deadline_;
   tcp::endpoint endpoint_;
+  std::string host_header_;
   Endpoint target_;
   ConnectionOptions options_;
+  std::function<void()> on_expiry_;
+  boost::system::error_code ignored_;
+  std::string out_;  // the request's bytes, reused from one request to the next
   beast::flat_buffer buffer_;
   bool connected_ = false;
   bool reusable_ = true;
@@ -186,10 +256,9 @@ std::unique_ptr<Connection> make_connection(net::any_io_executor executor, tcp::
                                             const Endpoint& target, net::ssl::context* tls_context,
                                             ConnectionOptions options) {
   if (tls_context == nullptr) {
-    return std::make_unique<BasicConnection<beast::tcp_stream>>(beast::tcp_stream(executor), endpoint, target,
-                                                                options);
+    return std::make_unique<BasicConnection<tcp::socket>>(tcp::socket(executor), endpoint, target, options);
   }
-  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+  using TlsStream = net::ssl::stream<tcp::socket>;
   auto c = std::make_unique<BasicConnection<TlsStream>>(TlsStream(executor, *tls_context), endpoint, target,
                                                        options);
   c->tls_context_ = tls_context;

@@ -69,6 +69,26 @@ TEST_F(EngineErrors, Timeout) {
   EXPECT_EQ(r["latency_ms"]["count"].get<int64_t>(), 0);  // failures have no latency
 }
 
+// One user alternates a request with a long timeout and one with a short timeout on the same
+// keep-alive connection: the short one must still time out on time, not at the long one's.
+TEST_F(EngineErrors, AShortTimeoutAfterALongOneOnTheSameConnection) {
+  const auto yaml = fmt::format(R"(name: timeouts
+target: {{ base_url: "{}" }}
+load: {{ model: vus, vus: 1, duration: 2s }}
+requests:
+  - {{ name: fast, get: /ok, timeout: 30s }}
+  - {{ name: hang, get: /hang, timeout: 150ms }}
+)",
+                                server_->base_url());
+  const auto r = run_expecting(dir_, yaml, 0);
+  const auto hang = r["by_name"]["hang"]["requests"];
+  ASSERT_GT(hang["sent"].get<uint64_t>(), 2u);
+  EXPECT_EQ(errors_of(r, "timeout"), hang["sent"].get<uint64_t>());
+  // Each hang costs its 150ms timeout; had it waited for the 30s one, one or two would fit.
+  EXPECT_GT(r["by_name"]["fast"]["requests"]["completed"].get<uint64_t>(), 2u);
+  EXPECT_GE(hang["sent"].get<uint64_t>(), 4u);
+}
+
 TEST_F(EngineErrors, ConnectRefused) {
   const auto port = probes::pick_free_port("127.0.0.1");  // nothing listens there
   ASSERT_TRUE(port);
