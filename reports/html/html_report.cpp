@@ -15,7 +15,12 @@ namespace {
 // shows it, and the browser test reads it from #loadgen-status.
 constexpr const char* kErrorTrap = R"(<script>
 window.loadgenErrors = [];
-window.addEventListener('error', function (e) { window.loadgenErrors.push(String(e.message || e)); });
+window.addEventListener('error', function (e) {
+  var t = e.target;
+  // Capture phase: also a resource (img, script, link) that failed to load.
+  if (t && t !== window && (t.src || t.href)) window.loadgenErrors.push('failed to load ' + (t.src || t.href));
+  else window.loadgenErrors.push(String(e.message || e));
+}, true);
 window.addEventListener('unhandledrejection', function (e) { window.loadgenErrors.push(String(e.reason)); });
 (function () {
   var original = console.error;

@@ -48,7 +48,7 @@
   var timeIncrs = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
 
   function timeAxis() {
-    return { incrs: timeIncrs, values: function (u, splits) { return splits.map(fmtTime); }, label: 'time since start' };
+    return { incrs: timeIncrs, space: 80, values: function (u, splits) { return splits.map(fmtTime); }, label: 'time since start' };
   }
 
   // Marks the stages (a dashed line where each begins, its name) and shades the warm-up.
@@ -254,18 +254,22 @@
   function finish(error) {
     var errors = (window.loadgenErrors || []).slice();
     if (error) errors.push(String(error && error.stack || error));
+    // Self-contained: the page must not have loaded anything (no script, style, font, image).
+    performance.getEntriesByType('resource').forEach(function (r) { errors.push('the page loaded ' + r.name); });
     var sections = document.querySelectorAll('section.report-section').length;
     var ms = Math.round(performance.now() - started);
     status.setAttribute('data-sections', String(sections));
     status.setAttribute('data-charts', String(charts.length));
     status.setAttribute('data-render-ms', String(ms));
+    // Since navigation start: the whole page (HTML, data block and charts) as a reader waits for it.
+    status.setAttribute('data-page-ms', String(Math.round(performance.now())));
     if (errors.length) {
       status.setAttribute('data-state', 'error');
       status.textContent = 'the report failed to draw: ' + errors.join(' | ');
       status.className = 'error';
     } else {
       status.setAttribute('data-state', 'ok');
-      status.textContent = charts.length + ' charts drawn in ' + ms + ' ms';
+      status.textContent = charts.length + ' charts drawn in ' + ms + ' ms (page ready after ' + Math.round(performance.now()) + ' ms)';
     }
   }
 
@@ -282,8 +286,11 @@
         charts.forEach(function (u) { u.setSize({ width: widthOf(u.loadgenElement), height: u.height }); });
       }, 100);
     });
-    // uPlot finishes drawing in a microtask: report once it has.
-    setTimeout(function () { finish(null); }, 0);
+    // uPlot finishes drawing in a microtask, and an element that fails to load reports at the
+    // load event: report after both.
+    var report = function () { setTimeout(function () { finish(null); }, 0); };
+    if (document.readyState === 'complete') report();
+    else window.addEventListener('load', report);
   } catch (e) {
     finish(e);
   }

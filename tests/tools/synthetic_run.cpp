@@ -138,7 +138,7 @@ run::Result synthetic_run(size_t seconds, size_t values_per_second) {
       service_values.push_back(service_ms);
       r.corrected.record(c);
       r.service.record(s);
-      auto& n = r.by_name[v % 4 == 0 ? 1 : 0];
+      auto& n = r.by_name[(i + v) % 4 == 0 ? 1 : 0];
       n.corrected.record(c);
       n.service.record(s);
     }
