@@ -47,8 +47,9 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   page += "\n</style>\n</head>\n<body>\n<header>\n";
   page += fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", escape(r.scenario),
                       r.verdict == "pass" ? "pass" : "fail", r.verdict == "pass" ? "pass" : "fail");
-  page += fmt::format("<p class=\"sub\">{} &middot; {:.1f} s of {:.1f} s planned &middot; {} model &middot; {}</p>\n",
-                      escape(r.started_at), r.duration_s, r.planned_duration_s, escape(r.model), escape(r.target.base_url));
+  page += fmt::format("<p class=\"sub\">{} &middot; {} of {} planned &middot; {} model &middot; {}</p>\n",
+                      escape(r.started_at), duration_text(r.duration_s), duration_text(r.planned_duration_s),
+                      escape(r.model), escape(r.target.base_url));
   page += "<nav>";
   for (const char* id : kSectionIds) page += fmt::format("<a href=\"#{0}\">{0}</a> ", id);
   page += "</nav>\n</header>\n<main>\n";

@@ -1,6 +1,7 @@
 #include "reports/html/html_sections.hpp"
 
 #include <cmath>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -63,11 +64,20 @@ std::string process_rows(const char* who, const run::ProcessResources& p) {
 }  // namespace
 
 std::string threshold_of(const std::string& expression) {
-  for (const char* op : {"<=", ">=", "==", "!=", "<", ">"}) {
-    const auto at = expression.find(op);
-    if (at != std::string::npos) return expression.substr(at);
-  }
-  return expression;
+  // The last operator: a threshold never contains one, while a metric name might (in an
+  // old or hand-written result).
+  const auto last = expression.find_last_of("<>=!");
+  if (last == std::string::npos) return expression;
+  auto from = last;
+  while (from > 0 && std::string_view("<>=!").find(expression[from - 1]) != std::string_view::npos) --from;
+  return expression.substr(from);
+}
+
+std::string duration_text(double seconds) {
+  if (seconds < 120) return fmt::format("{:.1f} s", seconds);
+  const auto total = static_cast<int64_t>(std::llround(seconds));
+  return total >= 3600 ? fmt::format("{}:{:02}:{:02}", total / 3600, total % 3600 / 60, total % 60)
+                       : fmt::format("{}:{:02}", total / 60, total % 60);
 }
 
 std::string verdict_section(const run::Result& r) {
@@ -85,7 +95,7 @@ std::string verdict_section(const run::Result& r) {
   if (r.model == "arrival-rate") out += row({"target rate", fmt::format("{:.1f} req/s", r.target_rps)});
   out += row({"achieved rate", fmt::format("{:.1f} req/s", r.achieved_rps)});
   if (r.latency.count > 0) {
-    out += row({"latency p50 / p99 / max (corrected)",
+    out += row({"latency p50 / p99 / max (corrected, after warm-up)",
                 ms_text(r.latency.p50_ms) + " / " + ms_text(r.latency.p99_ms) + " / " + ms_text(r.latency.max_ms)});
   }
   if (r.warmup_s > 0) out += row({"warm-up (left out of the SLOs)", fmt::format("{:.1f} s", r.warmup_s)});
@@ -250,8 +260,13 @@ std::string machine_section(const run::Result& r, const nlohmann::json& context)
   if (context.is_object()) {
     for (const auto& [key, value] : context.items()) {
       std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-      if (key == "peak_rss_bytes" && value.is_number()) text = mib_text(value.get<double>());
-      out += row({escape(key), escape(text)});
+      std::string label = key;
+      if (key == "peak_rss_bytes" && value.is_number()) {
+        text = mib_text(value.get<double>());
+        label = "loadgen peak RSS";
+      }
+      for (auto& c : label) c = c == '_' ? ' ' : c;
+      out += row({escape(label), escape(text)});
     }
   }
   out += row({"threads", std::to_string(r.threads)});

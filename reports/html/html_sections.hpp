@@ -24,4 +24,7 @@ std::string machine_section(const run::Result& r, const nlohmann::json& context)
 // "< 200ms" from "http.p99 < 200ms": the threshold side of an SLO expression.
 std::string threshold_of(const std::string& expression);
 
+// A run's length as people read it: "42.0 s", "12:30", "24:00:00".
+std::string duration_text(double seconds);
+
 }  // namespace loadgen::reports::html

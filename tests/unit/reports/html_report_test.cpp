@@ -31,6 +31,13 @@ TEST(HtmlSections, ThresholdIsTheRightHandSideOfTheExpression) {
   EXPECT_EQ(threshold_of("http.p99 < 200ms"), "< 200ms");
   EXPECT_EQ(threshold_of("http.rps >= 450"), ">= 450");
   EXPECT_EQ(threshold_of("http.dropped == 0"), "== 0");
+  EXPECT_EQ(threshold_of("a<b.p50<=1ms"), "<=1ms") << "the last operator, not one inside a name";
+}
+
+TEST(HtmlSections, DurationsReadAsAClock) {
+  EXPECT_EQ(duration_text(42), "42.0 s");
+  EXPECT_EQ(duration_text(750), "12:30");
+  EXPECT_EQ(duration_text(86'400), "24:00:00");
 }
 
 run::Result tiny_run() {
