@@ -173,7 +173,7 @@ std::string errors_section(const run::Result& r) {
 std::string startup_section(const run::Result& r) {
   std::string out = open_section("startup", "Start-up");
   if (!r.startup || r.startup->result.variants.empty()) {
-    return out + "<p class=\"muted\">No start-up was timed in this run (no <code>startup:</code> block or started target).</p>\n</section>\n";
+    return out + "<p class=\"muted\">No start-up was timed in this run (see <code>startup:</code> and <code>target.start</code>).</p>\n</section>\n";
   }
   const auto& variants = r.startup->result.variants;
   out += fmt::format("<p>{}{}</p>\n",

@@ -105,6 +105,9 @@
 
   function xSeries(fmt) { return { label: 'time', value: function (u, v) { return fmtTime(v); } }; }
 
+  // Counts per interval are steps (each holds over its second), not slopes between points.
+  var counts = uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: -1 }) : undefined;
+
   function timeCharts(d) {
     var tl = d.timeline, t = tl.t;
     if (!t.length) return;
@@ -130,7 +133,7 @@
       }), [t, tl.target, tl.rps]);
     }
     chart('inflight', common({
-      series: [xSeries(), line('in flight', 4), line('dropped / s', 3, { scale: 'dropped' })],
+      series: [xSeries(), line('in flight', 4), line('dropped / s', 3, { scale: 'dropped', paths: counts })],
       scales: { x: { time: false }, dropped: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
       axes: [timeAxis(), { label: 'in flight' }, { scale: 'dropped', side: 1, label: 'dropped / s', grid: { show: false } }]
     }), [t, tl.in_flight, tl.dropped]);
@@ -149,7 +152,7 @@
     var kinds = Object.keys(tl.errors_by_kind);
     if (kinds.length && document.querySelector('[data-chart="errors"]')) {
       var series = [xSeries()], data = [t];
-      kinds.forEach(function (k, i) { series.push(line(k, i + 3)); data.push(tl.errors_by_kind[k]); });
+      kinds.forEach(function (k, i) { series.push(line(k, i + 3, { paths: counts })); data.push(tl.errors_by_kind[k]); });
       chart('errors', common({ series: series, axes: [timeAxis(), { label: 'errors / s' }] }), data);
     }
   }

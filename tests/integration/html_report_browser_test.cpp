@@ -77,10 +77,10 @@ PageCheck open_page(const std::string& html, const ScratchDir& scratch) {
   return check;
 }
 
-void screenshot(const std::string& html, const std::string& png, const ScratchDir& scratch) {
+void screenshot(const std::string& html, const std::string& png, const ScratchDir& scratch, int height) {
   std::filesystem::create_directories(std::filesystem::path(png).parent_path());
   auto argv = chromium_args(scratch.file("profile-shot"));
-  argv.insert(argv.end(), {"--window-size=1400,5200", "--virtual-time-budget=30000", "--screenshot=" + png, "file://" + html});
+  argv.insert(argv.end(), {"--window-size=1400," + std::to_string(height), "--virtual-time-budget=30000", "--screenshot=" + png, "file://" + html});
   run_command(argv, std::chrono::seconds(120));
 }
 
@@ -102,15 +102,18 @@ std::string artifacts_dir() { return LOADGEN_ARTIFACTS_DIR; }
 
 TEST(HtmlReportBrowser, RealRunReportRendersEverySection) {
   if (chromium_binary().empty()) GTEST_SKIP() << "chromium is not installed (scripts/setup installs it)";
-  auto server = RunningServer::start({test_server_binary(), "--port", "0", "--threads", "1"});
   ScratchDir dir("html-real");
+  // loadgen starts the target itself, so the report also has the target's start (and, where
+  // the run samples them, its resources).
   const auto scenario = dir.write(
-      "s.yaml", fmt::format("name: html-report\ntarget:\n  base_url: {}\nload:\n  stages:\n"
+      "s.yaml", fmt::format("name: html-report\ntarget:\n  base_url: http://127.0.0.1:${{port}}\n"
+                            "  start:\n    command: [\"{}\", --port, \"0\", --threads, \"1\"]\n    ready: /ok\n"
+                            "load:\n  stages:\n"
                             "    - {{ to: 200, over: 1s, name: ramp }}\n    - {{ hold: 2s, name: hold }}\n"
                             "requests:\n  - {{ name: ok, weight: 9, get: /ok, headers: {{ X-Note: \"<b>&amp;</b>\" }}, check: {{ status: 200 }} }}\n"
                             "  - {{ name: fails_sometimes, weight: 1, get: \"/status?code=503\", check: {{ status: 200 }} }}\n"
                             "slo:\n  - http.p99 < 2s\n  - http.error_rate < 1%\n",
-                            server->base_url()));
+                            test_server_binary()));
   const auto out = dir.file("out");
   const auto run = run_loadgen({"run", scenario, "-q", "-o", out, "--threads", "1"});
   ASSERT_EQ(run.exit_code, 1) << "the error-rate SLO fails\n" << run.stdout_text << run.stderr_text;
@@ -120,9 +123,10 @@ TEST(HtmlReportBrowser, RealRunReportRendersEverySection) {
   const auto page = open_page(html, dir);
   // rate, in-flight, latency, service, spectrum, errors.
   expect_good_page(page, 6);
+  EXPECT_NE(page.dom.find("target command"), std::string::npos) << "the started target in the machine section";
   // A header value from the scenario shows as text in the YAML, not as markup.
   EXPECT_NE(page.dom.find("&lt;b&gt;&amp;amp;&lt;/b&gt;"), std::string::npos) << "the scenario's YAML, escaped";
-  screenshot(html, artifacts_dir() + "/report-real-run.png", dir);
+  screenshot(html, artifacts_dir() + "/report-real-run.png", dir, 3900);
   EXPECT_TRUE(std::filesystem::exists(artifacts_dir() + "/report-real-run.png"));
 
   // Re-rendered from result.json and latency.hlog: the same page, every report again.
@@ -157,7 +161,7 @@ TEST(HtmlReportBrowser, DaySoakRendersAndReportsItsTime) {
                            page.charts, page.render_ms,
                            static_cast<double>(std::filesystem::file_size(html)) / 1e6);
   RecordProperty("soak_render_ms", page.render_ms);
-  screenshot(html, artifacts_dir() + "/report-soak-24h.png", dir);
+  screenshot(html, artifacts_dir() + "/report-soak-24h.png", dir, 5300);
   EXPECT_TRUE(std::filesystem::exists(artifacts_dir() + "/report-soak-24h.png"));
 }
 
