@@ -59,6 +59,7 @@ json process_json(const run::ProcessResources& p) {
   }
   return {{"pid", p.pid},
           {"interval_ms", p.interval_s * 1e3},
+          {"offset_s", p.offset_s},
           {"samples", s.samples},
           {"span_s", static_cast<double>(s.span.count()) / 1e9},
           {"machine_cores", s.machine_cores},

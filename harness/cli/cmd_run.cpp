@@ -16,6 +16,7 @@
 #include "harness/run/slo_check.hpp"
 #include "reports/console_report.hpp"
 #include "reports/hlog_report.hpp"
+#include "reports/html/html_report.hpp"
 #include "reports/atomic_file.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
@@ -74,6 +75,7 @@ int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed
     reports::write_result_json(result, json_path);
     reports::write_file_atomically(result.report_dir + "/junit.xml", reports::junit_xml(result));
     reports::write_file_atomically(result.report_dir + "/summary.md", reports::markdown_summary(result));
+    reports::html::write_html_report(result, reports::to_json(result)["context"], result.report_dir + "/report.html");
   } catch (const std::exception& e) {
     std::cerr << "loadgen: " << e.what() << '\n';
   }

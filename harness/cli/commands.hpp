@@ -11,5 +11,6 @@ using CommandRunner = std::function<int()>;
 CommandRunner add_run_command(CLI::App& app);
 CommandRunner add_validate_command(CLI::App& app);
 CommandRunner add_hlog_command(CLI::App& app);
+CommandRunner add_report_command(CLI::App& app);
 
 }  // namespace loadgen::cli
