@@ -11,7 +11,9 @@ namespace loadgen::testing {
 
 std::string loadgen_binary() { return LOADGEN_BINARY; }
 std::string test_server_binary() { return TEST_SERVER_BINARY; }
+#ifdef PROBE_TARGET_BINARY  // only the executables that run the probe target define it
 std::string probe_target_binary() { return PROBE_TARGET_BINARY; }
+#endif
 
 ScratchDir::ScratchDir(const std::string& name) {
   std::random_device rd;
