@@ -70,6 +70,15 @@ class Deadline {
     if (!state_->waiting || at < state_->wait_at) wait_until(at);
   }
   void disarm() { state_->armed = false; }
+  // Ends the pending wait: a closed connection must not keep its event loop running.
+  void cancel() {
+    state_->armed = false;
+    if (state_->waiting) {
+      ++state_->generation;
+      state_->waiting = false;
+      timer_.cancel();
+    }
+  }
   bool expired() const { return state_->expired; }
 
  private:
@@ -149,6 +158,7 @@ class BasicConnection final : public Connection {
 
   void close() override {
     socket().close(ignored_);
+    deadline_.cancel();
     connected_ = false;
   }
 

@@ -84,6 +84,17 @@ net::awaitable<void> Worker::run_open_model() {
     metrics_.in_flight.fetch_add(1, std::memory_order_relaxed);
     net::co_spawn(ioc_, send_one(name, seq, intended), net::detached);
   }
+  schedule_done_ = true;
+  close_idle_when_drained();
+}
+
+void Worker::close_idle_when_drained() {
+  // Idle keep-alive connections hold timers on the event loop: once nothing more will be sent,
+  // close them, so that the loop (and the run) ends as soon as the last response is in.
+  if (schedule_done_ && metrics_.in_flight.load(std::memory_order_relaxed) == 0) {
+    open_connections_ -= static_cast<int>(idle_.size());
+    idle_.clear();
+  }
 }
 
 net::awaitable<void> Worker::send_one(size_t name, uint64_t seq, Clock::time_point intended) {
@@ -103,6 +114,7 @@ net::awaitable<void> Worker::send_one(size_t name, uint64_t seq, Clock::time_poi
     release_connection(std::move(conn));
   }
   metrics_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  close_idle_when_drained();
 }
 
 net::awaitable<std::unique_ptr<http::Connection>> Worker::acquire_connection() {

@@ -57,6 +57,7 @@ class Worker {
   net::awaitable<std::unique_ptr<http::Connection>> acquire_connection();
   void release_connection(std::unique_ptr<http::Connection> conn);
   net::awaitable<void> sleep_until(Clock::time_point when);
+  void close_idle_when_drained();
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
   const EngineConfig& config_;
@@ -76,6 +77,7 @@ class Worker {
   // Owned by the worker thread only.
   std::vector<std::unique_ptr<http::Connection>> idle_;
   int open_connections_ = 0;  // idle and busy
+  bool schedule_done_ = false;
   std::deque<ConnectionWaiter*> connection_waiters_;
   std::unordered_set<http::Connection*> busy_;
   std::unordered_set<Timer*> waiting_;

@@ -43,6 +43,9 @@ TEST(EngineRun, HoldsTheArrivalRateAndCountsEveryRequest) {
   EXPECT_EQ(r["verdict"], "pass");
   EXPECT_GT(r["timeline"].size(), 2u);
   EXPECT_GT(r["send_lag_ms"]["count"].get<int64_t>(), 2900);
+  // The run ends with the plan once the last response is in: idle keep-alive connections
+  // (and their timers) must not hold it open.
+  EXPECT_LT(r["duration_s"].get<double>(), 4.5);
 }
 
 // The server pauses 200 ms of every second. With a fixed set of connections, requests due
