@@ -81,6 +81,13 @@ json target_json(const run::TargetInfo& t) {
           {"exit", t.exit_description}};
 }
 
+// The worst window of a {window=...} SLO, since time zero and as wall-clock epoch seconds.
+json window_json(const run::SloWindow& w, double start_epoch_s) {
+  return {{"start_s", w.start_s},         {"end_s", w.end_s},     {"start_epoch_s", start_epoch_s + w.start_s},
+          {"end_epoch_s", start_epoch_s + w.end_s}, {"windows", w.windows}, {"failed", w.failed},
+          {"partial", w.partial}};
+}
+
 }  // namespace
 
 json to_json(const run::Result& r) {
@@ -99,6 +106,7 @@ json to_json(const run::Result& r) {
                    {"observed_text", s.observed_text},
                    {"pass", s.pass},
                    {"detail", s.detail}});
+    if (s.window) slo.back()["worst_window"] = window_json(*s.window, r.start_epoch_s);
   }
   return {{"context", context_json()},
           {"scenario", r.scenario},

@@ -65,8 +65,8 @@ class TempDir {
   std::string path_;
 };
 
-int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed) {
-  run::check_slos(sc.slos, result);
+int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed, const run::ScopedSlos& scoped) {
+  run::check_slos(sc.slos, result, &scoped);
   if (target_failed) result.verdict = "fail";
   const auto json_path = result.report_dir + "/result.json";
   try {
@@ -99,6 +99,10 @@ int run_command(const RunFlags& flags) {
   reports::HlogReport hlog(options.report_dir + "/latency.hlog");
   reports::ProgressLine progress(stderr);
   options.observers.push_back(&hlog);
+  std::vector<std::string> names;
+  for (const auto& r : sc->requests) names.push_back(r.name);
+  run::ScopedSlos scoped(run::parse_slos(sc->slos), names);
+  options.observers.push_back(&scoped);
   if (!flags.quiet && isatty(STDERR_FILENO)) options.observers.push_back(&progress);
 
   run::RunFailure failure;
@@ -110,9 +114,9 @@ int run_command(const RunFlags& flags) {
   if (failure.kind == run::RunFailure::Kind::kTargetFailed) {
     std::cerr << "loadgen: " << failure.message << '\n';
     result.warnings.push_back(failure.message);
-    return finish(result, *sc, true);
+    return finish(result, *sc, true, scoped);
   }
-  return finish(result, *sc, false);
+  return finish(result, *sc, false, scoped);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/metrics/histogram.hpp"
+#include "harness/run/slo_window.hpp"
 
 // Everything a run measured, in plain values: what reports read (and nothing else).
 namespace loadgen::run {
@@ -55,6 +56,7 @@ struct SloOutcome {
   std::string observed_text;       // "212ms"
   bool pass = false;
   std::string detail;              // "p99=212ms, threshold < 200ms" or "no samples"
+  std::optional<SloWindow> window;  // {window=...} SLOs: the worst window
 };
 
 struct TargetInfo {
