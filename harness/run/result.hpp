@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "harness/metrics/histogram.hpp"
+#include "harness/run/baseline_result.hpp"
+#include "harness/run/name_timeline.hpp"
 #include "harness/run/slo_window.hpp"
 
 // Everything a run measured, in plain values: what reports read (and nothing else).
@@ -32,6 +34,7 @@ struct NameResult {
   LatencySummary service_latency;  // from the actual send
   metrics::Histogram corrected = metrics::Histogram::for_latency_ns();
   metrics::Histogram service = metrics::Histogram::for_latency_ns();
+  std::vector<NamePoint> timeline;  // per second, aligned with Result::timeline
 };
 
 struct TimelinePoint {
@@ -102,6 +105,7 @@ struct Result {
   std::string scenario_yaml;
   std::string report_dir;
   std::vector<std::string> warnings;
+  std::optional<BaselineComparison> baseline;  // with --baseline or a baseline: block
 };
 
 }  // namespace loadgen::run

@@ -136,7 +136,17 @@ Change compare_samples(const Sample& base_in, const Sample& current_in, Summary 
   if (kind == ChangeKind::kRelative && out.base == 0) return out;
   out.defined = true;
   out.change = change_of(out.base, out.current, kind);
-  out.p_value = mann_whitney_p(base_in.values, current_in.values);
+  if (summary == Summary::kRatioOfSums) {
+    // Ranks of the per-point ratios (errors per request of each second).
+    const auto ratios = [](const Sample& s) {
+      std::vector<double> r;
+      for (size_t i = 0; i < s.values.size(); ++i) r.push_back(s.weights[i] > 0 ? s.values[i] / s.weights[i] : 0);
+      return r;
+    };
+    out.p_value = mann_whitney_p(ratios(base_in), ratios(current_in));
+  } else {
+    out.p_value = mann_whitney_p(base_in.values, current_in.values);
+  }
 
   const Sample base = blocked(base_in, summary);
   const Sample current = blocked(current_in, summary);
