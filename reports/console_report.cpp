@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "harness/core/units.hpp"
+#include "reports/baselines/comparison_text.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -64,6 +65,7 @@ std::string console_summary(const run::Result& r) {
   }
   out += names_table(r);
   out += slo_table(r);
+  if (r.baseline) out += baseline_console(*r.baseline);
   for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
   out += fmt::format("\nverdict: {}{}\n", r.verdict == "pass" ? "PASS" : "FAIL", r.interrupted ? " (interrupted)" : "");
   return out;

@@ -17,6 +17,8 @@
 #include "reports/console_report.hpp"
 #include "reports/hlog_report.hpp"
 #include "reports/atomic_file.hpp"
+#include "reports/baselines/compare.hpp"
+#include "reports/baselines/run_file.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
 #include "reports/markdown_report.hpp"
@@ -46,7 +48,42 @@ struct RunFlags {
   std::string out_dir;
   int threads = 0;
   bool quiet = false;
+  std::string baseline;   // --baseline: overrides the scenario's baseline.file
+  std::string tolerance;  // --tolerance p99=10%,rps=5%: over the scenario's and the defaults
 };
+
+// The run this one is compared with, read before the load starts so that a bad file
+// costs nothing.
+struct Baseline {
+  std::string file;
+  nlohmann::json run;
+  slo::Tolerances tolerances;
+};
+
+// Empty when no baseline is asked for; false (after saying why) when it cannot be used.
+bool load_baseline(const RunFlags& flags, const scenario::Scenario& sc, std::optional<Baseline>& out) {
+  const std::string file = !flags.baseline.empty() ? flags.baseline : sc.baseline ? sc.baseline->file : "";
+  if (file.empty()) {
+    if (!flags.tolerance.empty()) std::cerr << "loadgen: --tolerance needs a baseline (--baseline or baseline.file)\n";
+    return flags.tolerance.empty();
+  }
+  auto tolerances = slo::Tolerances::defaults();
+  if (sc.baseline) {
+    for (const auto& [metric, value] : sc.baseline->tolerance) tolerances.by_metric[metric] = value;
+  }
+  auto parsed = slo::parse_tolerances(flags.tolerance, tolerances);
+  if (!parsed) {
+    std::cerr << "loadgen: --tolerance: " << parsed.error() << '\n';
+    return false;
+  }
+  auto run = reports::read_run(file);
+  if (!run) {
+    std::cerr << "loadgen: baseline " << run.error() << '\n';
+    return false;
+  }
+  out = Baseline{file, std::move(run).value(), std::move(parsed).value()};
+  return true;
+}
 
 // ${tmp}: a private directory for the target's files, removed after the run.
 class TempDir {
@@ -65,8 +102,13 @@ class TempDir {
   std::string path_;
 };
 
-int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed, const run::ScopedSlos& scoped) {
+int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed, const run::ScopedSlos& scoped,
+           const std::optional<Baseline>& baseline) {
   run::check_slos(sc.slos, result, &scoped);
+  if (baseline && !target_failed) {
+    result.baseline = reports::compare_runs(baseline->run, reports::to_json(result), baseline->tolerances, baseline->file);
+    if (result.baseline->regression()) result.verdict = "fail";
+  }
   if (target_failed) result.verdict = "fail";
   const auto json_path = result.report_dir + "/result.json";
   try {
@@ -87,6 +129,8 @@ int run_command(const RunFlags& flags) {
   TempDir tmp;
   auto sc = load_scenario(flags.input, tmp.path());
   if (!sc) return to_int(ExitCode::kBadInput);
+  std::optional<Baseline> baseline;
+  if (!load_baseline(flags, *sc, baseline)) return to_int(ExitCode::kBadInput);
   install_interrupt_handlers();
 
   run::RunOptions options;
@@ -114,9 +158,9 @@ int run_command(const RunFlags& flags) {
   if (failure.kind == run::RunFailure::Kind::kTargetFailed) {
     std::cerr << "loadgen: " << failure.message << '\n';
     result.warnings.push_back(failure.message);
-    return finish(result, *sc, true, scoped);
+    return finish(result, *sc, true, scoped, baseline);
   }
-  return finish(result, *sc, false, scoped);
+  return finish(result, *sc, false, scoped, baseline);
 }
 
 }  // namespace
@@ -131,8 +175,13 @@ CommandRunner add_run_command(CLI::App& app) {
   cmd->add_option("-t,--threads", flags->threads, "Event-loop threads (default: the scenario's, else the cores)")
       ->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", flags->quiet, "No live progress line");
+  cmd->add_option("--baseline", flags->baseline,
+                  "Compare with this run: a baseline file, a result.json or a report directory");
+  cmd->add_option("--tolerance", flags->tolerance,
+                  "How much worse than the baseline is allowed: p50=10%,p99=15%,rps=5%,error_rate=0.1% (or off)");
   cmd->footer(
-      "Exit codes: 0 every SLO held; 1 an SLO failed; 2 bad input; 3 the target could not be started;\n"
+      "Exit codes: 0 every SLO held (and no regression against the baseline); 1 an SLO failed or a regression;\n"
+      "2 bad input (scenario, flags, baseline file); 3 the target could not be started;\n"
       "130 interrupted (the report of what ran is still written).");
   return [flags] { return run_command(*flags); };
 }
