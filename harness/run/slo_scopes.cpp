@@ -215,9 +215,12 @@ struct ScopedSlos::Impl {
         for (const auto& n : view.snapshot.by_name) all.add(n.corrected);
         h = &all;
       }
-    } else {
+    } else if (static_cast<size_t>(source) < view.snapshot.by_name.size()) {
       c = delta[static_cast<size_t>(source)];
       h = &view.snapshot.by_name[static_cast<size_t>(source)].corrected;
+    } else {
+      all.reset();  // a name the engine does not know: an empty interval
+      h = &all;
     }
     if (!h->empty()) {
       for (int64_t i = 0; i < h->counts_length(); ++i) {
