@@ -37,6 +37,14 @@ double at(const json& column, size_t i) {
   return column.is_array() && i < column.size() && column[i].is_number() ? column[i].get<double>() : 0;
 }
 
+// A member without operator[] on a const document (which asserts on a missing key).
+const json& member(const json& j, const char* key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  const auto it = j.find(key);
+  return it != j.end() ? *it : kNull;
+}
+
 Figures figures_of(const json& r) {
   Figures f;
   f.scenario = r.value("scenario", "");
@@ -44,7 +52,8 @@ Figures figures_of(const json& r) {
   if (const auto t = r.find("throughput"); t != r.end() && t->is_object()) f.target_rps = number(*t, "target_rps");
   const double warmup = number(r, "warmup_s");
   const double planned = number(r, "planned_duration_s");
-  const auto& timeline = r["timeline"];
+  const auto& timeline = member(r, "timeline");
+  if (!timeline.is_array()) return f;
   // Which seconds count: after warm-up, and not the drain after the plan ended.
   std::vector<size_t> measured;
   for (size_t i = 0; i < timeline.size(); ++i) {
@@ -59,22 +68,23 @@ Figures figures_of(const json& r) {
     f.all.p50.push_back(number(p, "p50_ms"));
     f.all.p99.push_back(number(p, "p99_ms"));
   }
-  const auto& by_name = r["by_name"];
+  const auto& by_name = member(r, "by_name");
   if (!by_name.is_object()) return f;
   for (const auto& [name, n] : by_name.items()) {
     f.names.push_back(name);
     Seconds s;
-    const auto t = n.find("timeline");
-    if (t == n.end() || !t->is_object() || !(*t)["count"].is_array() || (*t)["count"].size() != timeline.size()) {
+    const auto& t = member(n, "timeline");
+    const auto& count = member(t, "count");
+    if (!count.is_array() || count.size() != timeline.size()) {
       f.by_name[name] = s;  // an older result without per-name seconds: nothing to judge
       continue;
     }
     for (size_t i : measured) {
       s.length.push_back(f.all.length[s.length.size()]);
-      s.count.push_back(at((*t)["count"], i));
-      s.errors.push_back(at((*t)["errors"], i));
-      s.p50.push_back(at((*t)["p50_ms"], i));
-      s.p99.push_back(at((*t)["p99_ms"], i));
+      s.count.push_back(at(count, i));
+      s.errors.push_back(at(member(t, "errors"), i));
+      s.p50.push_back(at(member(t, "p50_ms"), i));
+      s.p99.push_back(at(member(t, "p99_ms"), i));
     }
     f.by_name[name] = std::move(s);
   }
