@@ -4,6 +4,7 @@
 
 #include "harness/core/units.hpp"
 #include "reports/probes_text.hpp"
+#include "reports/baselines/comparison_text.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -78,6 +79,7 @@ std::string console_summary(const run::Result& r) {
   out += startup_console(r);
   out += resources_console(r);
   out += slo_table(r);
+  if (r.baseline) out += baseline_console(*r.baseline);
   for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
   out += fmt::format("\nverdict: {}{}\n", r.verdict == "pass" ? "PASS" : "FAIL", r.interrupted ? " (interrupted)" : "");
   return out;

@@ -8,6 +8,7 @@
 
 #include "reports/atomic_file.hpp"
 #include "reports/probes_json.hpp"
+#include "reports/baselines/comparison_text.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -70,6 +71,19 @@ json timeline_json(const std::vector<run::TimelinePoint>& points) {
   return out;
 }
 
+// Columns rather than rows: a 24-hour soak has 86,400 of them per name.
+json name_timeline_json(const std::vector<run::NamePoint>& points) {
+  json t = json::array(), count = json::array(), errors = json::array(), p50 = json::array(), p99 = json::array();
+  for (const auto& p : points) {
+    t.push_back(p.t_s);
+    count.push_back(p.count);
+    errors.push_back(p.errors);
+    p50.push_back(p.p50_ms);
+    p99.push_back(p.p99_ms);
+  }
+  return {{"t_s", t}, {"count", count}, {"errors", errors}, {"p50_ms", p50}, {"p99_ms", p99}};
+}
+
 json target_json(const run::TargetInfo& t) {
   return {{"started_by_loadgen", t.started_by_loadgen},
           {"base_url", t.base_url},
@@ -82,6 +96,13 @@ json target_json(const run::TargetInfo& t) {
           {"exit", t.exit_description}};
 }
 
+// The worst window of a {window=...} SLO, since time zero and as wall-clock epoch seconds.
+json window_json(const run::SloWindow& w, double start_epoch_s) {
+  return {{"start_s", w.start_s},         {"end_s", w.end_s},     {"start_epoch_s", start_epoch_s + w.start_s},
+          {"end_epoch_s", start_epoch_s + w.end_s}, {"windows", w.windows}, {"failed", w.failed},
+          {"partial", w.partial}};
+}
+
 }  // namespace
 
 json to_json(const run::Result& r) {
@@ -91,7 +112,8 @@ json to_json(const run::Result& r) {
                        {"measured_requests", requests_json(n.measured)},
                        {"throughput", {{"achieved_rps", n.achieved_rps}}},
                        {"latency_ms", latency_json(n.latency)},
-                       {"service_latency_ms", latency_json(n.service_latency)}};
+                       {"service_latency_ms", latency_json(n.service_latency)},
+                       {"timeline", name_timeline_json(n.timeline)}};
   }
   json slo = json::array();
   for (const auto& s : r.slo) {
@@ -100,8 +122,9 @@ json to_json(const run::Result& r) {
                    {"observed_text", s.observed_text},
                    {"pass", s.pass},
                    {"detail", s.detail}});
+    if (s.window) slo.back()["worst_window"] = window_json(*s.window, r.start_epoch_s);
   }
-  return {{"context", context_json()},
+  json out = {{"context", context_json()},
           {"scenario", r.scenario},
           {"scenario_file", r.scenario_file},
           {"verdict", r.verdict},
@@ -130,6 +153,8 @@ json to_json(const run::Result& r) {
           {"plan", r.plan_text},
           {"scenario_yaml", r.scenario_yaml},
           {"files", {{"hlog", "latency.hlog"}}}};
+  if (r.baseline) out["baseline"] = baseline_json(*r.baseline);
+  return out;
 }
 
 void write_result_json(const run::Result& result, const std::string& path) {

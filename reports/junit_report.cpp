@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "reports/baselines/comparison_text.hpp"
+
 namespace loadgen::reports {
 
 std::string xml_escape(std::string_view text) {
@@ -42,20 +44,50 @@ std::string test_case(const run::SloOutcome& s, double duration_s) {
   return out + "    </testcase>\n";
 }
 
+// One test case per baseline check: a regression fails with base, new and threshold; a
+// check without data (or switched off) is skipped.
+std::string baseline_case(const run::BaselineCheck& c, double duration_s) {
+  std::string out = fmt::format("    <testcase classname=\"baseline.{}\" name=\"{}.{} vs baseline\" time=\"{:.3f}\"",
+                                xml_escape(c.scope), xml_escape(c.scope), xml_escape(c.metric), duration_s);
+  if (c.verdict == "no data" || !c.tolerance) {
+    return out + fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                             c.verdict == "no data" ? "too few measured seconds to compare" : "tolerance off");
+  }
+  if (!c.failed()) return out + "/>\n";
+  out += fmt::format(
+      ">\n      <failure message=\"{} {} {} (95% CI {}), beyond tolerance {}\" type=\"baseline\">base {}; new {}; "
+      "threshold {}</failure>\n    </testcase>\n",
+      xml_escape(c.scope), xml_escape(c.metric), baseline_change(c), baseline_interval(c), baseline_tolerance(c),
+      baseline_value(c, c.base), baseline_value(c, c.current), baseline_tolerance(c));
+  return out;
+}
+
 }  // namespace
 
 std::string junit_xml(const run::Result& r) {
   size_t failures = 0;
   for (const auto& s : r.slo) failures += s.pass ? 0 : 1;
   // An interrupted run is a failure of its own: its figures cover only part of the plan.
-  const size_t tests = r.slo.size() + (r.interrupted ? 1 : 0);
+  size_t tests = r.slo.size() + (r.interrupted ? 1 : 0);
   failures += r.interrupted ? 1 : 0;
+  size_t skipped = 0;
+  if (r.baseline) {
+    tests += r.baseline->checks.size();
+    for (const auto& c : r.baseline->checks) {
+      failures += c.failed() ? 1 : 0;
+      skipped += c.verdict == "no data" || !c.tolerance ? 1 : 0;
+    }
+  }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"loadgen\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n", tests, failures,
                      r.duration_s);
-  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3f}\" timestamp=\"{}\">\n",
-                     xml_escape(r.scenario), tests, failures, r.duration_s, xml_escape(r.started_at));
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\"{} time=\"{:.3f}\" timestamp=\"{}\">\n",
+                     xml_escape(r.scenario), tests, failures, skipped > 0 ? fmt::format(" skipped=\"{}\"", skipped) : "",
+                     r.duration_s, xml_escape(r.started_at));
   for (const auto& s : r.slo) out += test_case(s, r.duration_s);
+  if (r.baseline) {
+    for (const auto& c : r.baseline->checks) out += baseline_case(c, r.duration_s);
+  }
   if (r.interrupted) {
     out += fmt::format(
         "    <testcase classname=\"run\" name=\"completed\" time=\"{:.3f}\">\n      <failure message=\"interrupted "

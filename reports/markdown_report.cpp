@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "harness/core/units.hpp"
+#include "reports/baselines/comparison_text.hpp"
 #include "reports/probes_text.hpp"
 
 namespace loadgen::reports {
@@ -41,9 +42,17 @@ std::string latency_table(const run::Result& r) {
 
 std::string markdown_summary(const run::Result& r) {
   const bool pass = r.verdict == "pass";
+  bool slos_held = true;
+  for (const auto& s : r.slo) slos_held = slos_held && s.pass;
+  const bool regressed = r.baseline && r.baseline->regression();
+  const char* why = r.interrupted ? "interrupted"
+                    : !slos_held  ? (regressed ? "SLOs failed, regression against the baseline" : "SLOs failed")
+                    : regressed   ? "regression against the baseline"
+                                  : "SLOs failed";
   std::string out = fmt::format("## {} loadgen `{}`: {}\n\n", pass ? "✅" : "❌", cell(r.scenario),
-                                pass ? "every SLO held" : (r.interrupted ? "interrupted" : "SLOs failed"));
+                                pass ? (r.baseline ? "every SLO held, no regression" : "every SLO held") : why);
   out += slo_table(r);
+  if (r.baseline) out += "\n" + baseline_markdown(*r.baseline);
   if (r.model.empty() && r.startup) {  // a start-up-only scenario: no load to summarise
     out += startup_markdown(r);
     for (const auto& w : r.warnings) out += fmt::format("\n> ⚠️ {}\n", cell(w));

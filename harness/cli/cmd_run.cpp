@@ -18,6 +18,8 @@
 #include "reports/hlog_report.hpp"
 #include "reports/html/html_report.hpp"
 #include "reports/atomic_file.hpp"
+#include "reports/baselines/compare.hpp"
+#include "reports/baselines/run_file.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
 #include "reports/markdown_report.hpp"
@@ -48,7 +50,42 @@ struct RunFlags {
   int threads = 0;
   bool quiet = false;
   int target_pid = 0;
+  std::string baseline;   // --baseline: overrides the scenario's baseline.file
+  std::string tolerance;  // --tolerance p99=10%,rps=5%: over the scenario's and the defaults
 };
+
+// The run this one is compared with, read before the load starts so that a bad file
+// costs nothing.
+struct Baseline {
+  std::string file;
+  nlohmann::json run;
+  slo::Tolerances tolerances;
+};
+
+// Empty when no baseline is asked for; false (after saying why) when it cannot be used.
+bool load_baseline(const RunFlags& flags, const scenario::Scenario& sc, std::optional<Baseline>& out) {
+  const std::string file = !flags.baseline.empty() ? flags.baseline : sc.baseline ? sc.baseline->file : "";
+  if (file.empty()) {
+    if (!flags.tolerance.empty()) std::cerr << "loadgen: --tolerance needs a baseline (--baseline or baseline.file)\n";
+    return flags.tolerance.empty();
+  }
+  auto tolerances = slo::Tolerances::defaults();
+  if (sc.baseline) {
+    for (const auto& [metric, value] : sc.baseline->tolerance) tolerances.by_metric[metric] = value;
+  }
+  auto parsed = slo::parse_tolerances(flags.tolerance, tolerances);
+  if (!parsed) {
+    std::cerr << "loadgen: --tolerance: " << parsed.error() << '\n';
+    return false;
+  }
+  auto run = reports::read_run_json(file);
+  if (!run) {
+    std::cerr << "loadgen: baseline " << run.error() << '\n';
+    return false;
+  }
+  out = Baseline{file, std::move(run).value(), std::move(parsed).value()};
+  return true;
+}
 
 // ${tmp}: a private directory for the target's files, removed after the run.
 class TempDir {
@@ -67,8 +104,13 @@ class TempDir {
   std::string path_;
 };
 
-int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed) {
-  run::check_slos(sc.slos, result);
+int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed, const run::ScopedSlos& scoped,
+           const std::optional<Baseline>& baseline) {
+  run::check_slos(sc.slos, result, &scoped);
+  if (baseline && !target_failed) {
+    result.baseline = reports::compare_runs(baseline->run, reports::to_json(result), baseline->tolerances, baseline->file);
+    if (result.baseline->regression()) result.verdict = "fail";
+  }
   if (target_failed) result.verdict = "fail";
   const auto json_path = result.report_dir + "/result.json";
   try {
@@ -92,6 +134,8 @@ int run_command(const RunFlags& flags) {
   input.target_pid_given = flags.target_pid > 0;
   auto sc = load_scenario(input, tmp.path());
   if (!sc) return to_int(ExitCode::kBadInput);
+  std::optional<Baseline> baseline;
+  if (!load_baseline(flags, *sc, baseline)) return to_int(ExitCode::kBadInput);
   install_interrupt_handlers();
 
   run::RunOptions options;
@@ -105,6 +149,10 @@ int run_command(const RunFlags& flags) {
   reports::HlogReport hlog(options.report_dir + "/latency.hlog");
   reports::ProgressLine progress(stderr);
   options.observers.push_back(&hlog);
+  std::vector<std::string> names;
+  for (const auto& r : sc->requests) names.push_back(r.name);
+  run::ScopedSlos scoped(run::parse_slos(sc->slos), names);
+  options.observers.push_back(&scoped);
   if (!flags.quiet && isatty(STDERR_FILENO)) options.observers.push_back(&progress);
 
   run::RunFailure failure;
@@ -116,9 +164,9 @@ int run_command(const RunFlags& flags) {
   if (failure.kind == run::RunFailure::Kind::kTargetFailed) {
     std::cerr << "loadgen: " << failure.message << '\n';
     result.warnings.push_back(failure.message);
-    return finish(result, *sc, true);
+    return finish(result, *sc, true, scoped, baseline);
   }
-  return finish(result, *sc, false);
+  return finish(result, *sc, false, scoped, baseline);
 }
 
 }  // namespace
@@ -136,8 +184,13 @@ CommandRunner add_run_command(CLI::App& app) {
                   "Sample this process's CPU, RSS, threads and fds during the run (a target loadgen did not start)")
       ->check(CLI::Range(1, 1 << 30));
   cmd->add_flag("-q,--quiet", flags->quiet, "No live progress line");
+  cmd->add_option("--baseline", flags->baseline,
+                  "Compare with this run: a baseline file, a result.json or a report directory");
+  cmd->add_option("--tolerance", flags->tolerance,
+                  "How much worse than the baseline is allowed: p50=10%,p99=15%,rps=5%,error_rate=0.1% (or off)");
   cmd->footer(
-      "Exit codes: 0 every SLO held; 1 an SLO failed; 2 bad input; 3 the target could not be started;\n"
+      "Exit codes: 0 every SLO held (and no regression against the baseline); 1 an SLO failed or a regression;\n"
+      "2 bad input (scenario, flags, baseline file); 3 the target could not be started;\n"
       "130 interrupted (the report of what ran is still written).");
   return [flags] { return run_command(*flags); };
 }

@@ -12,5 +12,7 @@ CommandRunner add_run_command(CLI::App& app);
 CommandRunner add_validate_command(CLI::App& app);
 CommandRunner add_hlog_command(CLI::App& app);
 CommandRunner add_report_command(CLI::App& app);
+CommandRunner add_compare_command(CLI::App& app);
+CommandRunner add_baseline_command(CLI::App& app);
 
 }  // namespace loadgen::cli

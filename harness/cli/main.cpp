@@ -28,6 +28,8 @@ int run(int argc, char** argv) {
   register_command(loadgen::cli::add_validate_command(app));
   register_command(loadgen::cli::add_hlog_command(app));
   register_command(loadgen::cli::add_report_command(app));
+  register_command(loadgen::cli::add_compare_command(app));
+  register_command(loadgen::cli::add_baseline_command(app));
 
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for a command: loadgen help run");

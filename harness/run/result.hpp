@@ -8,6 +8,9 @@
 
 #include "harness/metrics/histogram.hpp"
 #include "harness/run/probe_results.hpp"
+#include "harness/run/baseline_result.hpp"
+#include "harness/run/name_timeline.hpp"
+#include "harness/run/slo_window.hpp"
 
 // Everything a run measured, in plain values: what reports read (and nothing else).
 namespace loadgen::run {
@@ -32,6 +35,7 @@ struct NameResult {
   LatencySummary service_latency;  // from the actual send
   metrics::Histogram corrected = metrics::Histogram::for_latency_ns();
   metrics::Histogram service = metrics::Histogram::for_latency_ns();
+  std::vector<NamePoint> timeline;  // per second, aligned with Result::timeline
 };
 
 struct TimelinePoint {
@@ -56,6 +60,7 @@ struct SloOutcome {
   std::string observed_text;       // "212ms"
   bool pass = false;
   std::string detail;              // "p99=212ms, threshold < 200ms" or "no samples"
+  std::optional<SloWindow> window;  // {window=...} SLOs: the worst window
 };
 
 struct TargetInfo {
@@ -103,6 +108,7 @@ struct Result {
   std::string scenario_yaml;
   std::string report_dir;
   std::vector<std::string> warnings;
+  std::optional<BaselineComparison> baseline;  // with --baseline or a baseline: block
 };
 
 }  // namespace loadgen::run

@@ -128,6 +128,7 @@ class Sampler {
 
     TimelinePoint p = point_of(interval, interval_service, delta, interval_start_s, end_s, length_s);
     result_.timeline.push_back(p);
+    add_name_points(end_s);
     result_.requests = figures_of(totals);
     const IntervalView view{interval_start_s, result_.timeline.back(), snapshot_, names_, warm};
     for (auto* o : options_.observers) o->on_interval(view);
@@ -161,6 +162,19 @@ class Sampler {
  private:
   load::CounterValues warmup_by_name(size_t i) const {
     return i < warmup_by_name_.size() ? warmup_by_name_[i] : load::CounterValues{};
+  }
+
+  // Per name, the interval's count, errors and percentiles: what baselines compare by name.
+  void add_name_points(double end_s) {
+    previous_by_name_.resize(names_.size());
+    for (size_t i = 0; i < names_.size(); ++i) {
+      const auto& n = snapshot_.by_name[i];
+      const auto d = n.totals.minus(previous_by_name_[i]);
+      previous_by_name_[i] = n.totals;
+      const double ps[] = {50, 99};
+      const auto v = n.corrected.values_at_percentiles(ps);
+      result_.by_name[i].timeline.push_back({end_s, d.completed + d.error_total(), d.error_total(), to_ms(v[0]), to_ms(v[1])});
+    }
   }
 
   void accumulate(const metrics::Histogram& interval, const metrics::Histogram& interval_service) {
@@ -207,6 +221,7 @@ class Sampler {
   load::IntervalSnapshot snapshot_;
   load::CounterValues previous_totals_, warmup_totals_, final_totals_;
   std::vector<load::CounterValues> warmup_by_name_;
+  std::vector<load::CounterValues> previous_by_name_;
   double last_end_s_ = 0;
 };
 

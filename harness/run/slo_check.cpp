@@ -1,5 +1,9 @@
 #include "harness/run/slo_check.hpp"
 
+#include <cmath>
+
+#include <fmt/format.h>
+
 #include "harness/slo/evaluate.hpp"
 #include "harness/slo/expression.hpp"
 
@@ -96,8 +100,6 @@ std::optional<double> observe_target(const Result& r, const slo::Expression& e) 
 std::optional<double> observe(const Result& r, const slo::Expression& e) {
   if (e.metric.starts_with("startup.")) return observe_startup(r, e);
   if (e.metric.starts_with("target.")) return observe_target(r, e);
-  // Stage and window scopes need per-stage histograms, which this run does not keep yet.
-  if (!e.tags.empty()) return std::nullopt;
   const auto source = source_of(r, e.metric);
   if (!source) return std::nullopt;
   const auto& h = *source->corrected;
@@ -115,33 +117,76 @@ std::optional<double> observe(const Result& r, const slo::Expression& e) {
   return count_stat(*source->measured, e.stat);
 }
 
+// "01:05" or "1:02:05": a moment of the run, since its time zero.
+std::string clock_of(double seconds) {
+  const auto s = static_cast<int64_t>(std::llround(seconds));
+  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+  return fmt::format("{:02}:{:02}", s / 60, s % 60);
+}
+
+SloOutcome outcome_of(const slo::Verdict& v) {
+  SloOutcome o;
+  o.expression = v.expr.text;
+  o.observed = v.observed;
+  o.observed_text = v.observed ? slo::format_quantity(*v.observed, v.expr.quantity) : "no samples";
+  o.pass = v.pass;
+  o.detail = v.detail;
+  return o;
+}
+
+bool scoped(const slo::Expression& e) { return !e.tags.empty(); }
+
+SloOutcome check_scoped(const slo::Expression& e, const ScopedSlos* scopes) {
+  const auto seen = scopes ? scopes->observe(e) : ScopedSlos::Observation{};
+  const auto verdicts = slo::evaluate(
+      {e}, [&](const slo::Expression&) { return seen.value; },
+      [&](std::string_view symbol) -> std::optional<double> {
+        if (symbol == "target") return seen.target;
+        return std::nullopt;
+      });
+  auto o = outcome_of(verdicts.front());
+  o.window = seen.window;
+  if (seen.window && o.observed) {
+    const auto& w = *seen.window;
+    o.detail += fmt::format("; worst {}window {}-{}{}, {} of {} window{} failed", w.partial ? "(partial) " : "",
+                            clock_of(w.start_s), clock_of(w.end_s), w.partial ? " (shorter than the window)" : "",
+                            w.failed, w.windows, w.windows == 1 ? "" : "s");
+  }
+  return o;
+}
+
 }  // namespace
 
-void check_slos(const std::vector<scenario::SloSpec>& slos, Result& result) {
-  std::vector<slo::Expression> expressions;
+std::vector<slo::Expression> parse_slos(const std::vector<scenario::SloSpec>& slos) {
+  std::vector<slo::Expression> out;
+  for (const auto& s : slos) {
+    if (auto parsed = slo::parse(s.expression)) out.push_back(std::move(parsed).value());
+  }
+  return out;
+}
+
+void check_slos(const std::vector<scenario::SloSpec>& slos, Result& result, const ScopedSlos* scopes) {
   for (const auto& s : slos) {
     auto parsed = slo::parse(s.expression);
     // The loader validated every expression; one that fails here is reported, not skipped.
     if (!parsed) {
-      result.slo.push_back({s.expression, std::nullopt, "", false, parsed.error()});
+      SloOutcome o;
+      o.expression = s.expression;
+      o.detail = parsed.error();
+      result.slo.push_back(std::move(o));
       continue;
     }
-    expressions.push_back(std::move(parsed).value());
-  }
-  const auto verdicts = slo::evaluate(
-      expressions, [&](const slo::Expression& e) { return observe(result, e); },
-      [&](std::string_view symbol) -> std::optional<double> {
-        if (symbol == "target" && result.target_rps > 0) return result.target_rps;
-        return std::nullopt;
-      });
-  for (const auto& v : verdicts) {
-    SloOutcome o;
-    o.expression = v.expr.text;
-    o.observed = v.observed;
-    o.observed_text = v.observed ? slo::format_quantity(*v.observed, v.expr.quantity) : "no samples";
-    o.pass = v.pass;
-    o.detail = v.detail;
-    result.slo.push_back(std::move(o));
+    if (scoped(*parsed)) {
+      result.slo.push_back(check_scoped(*parsed, scopes));
+      continue;
+    }
+    const auto verdicts = slo::evaluate(
+        {*parsed}, [&](const slo::Expression& e) { return observe(result, e); },
+        [&](std::string_view symbol) -> std::optional<double> {
+          if (symbol == "target" && result.target_rps > 0) return result.target_rps;
+          return std::nullopt;
+        });
+    result.slo.push_back(outcome_of(verdicts.front()));
   }
   bool all = !result.interrupted;
   for (const auto& o : result.slo) all = all && o.pass;

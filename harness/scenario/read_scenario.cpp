@@ -11,8 +11,8 @@
 namespace loadgen::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 8> kTopKeys = {"name",    "target", "load", "requests",
-                                                      "startup", "probes", "slo",  "report"};
+constexpr std::array<std::string_view, 9> kTopKeys = {"name",    "target", "load", "requests", "startup",
+                                                      "probes", "slo",    "report", "baseline"};
 // What target.start times of its single start (see probes/startup_run.hpp).
 constexpr std::array<std::string_view, 2> kStartPhases = {"listening", "ready"};
 constexpr std::array<std::string_view, 1> kReportKeys = {"dir"};
@@ -113,6 +113,8 @@ Scenario read_scenario(Reader& r, const YAML::Node& root, bool target_pid_given)
     s.probes = read_probes(r, *f);
   if (const auto* f = fields->find("slo"))
     s.slos = read_slos(r, *f, slo_context(s, target_pid_given));
+  if (const auto* f = fields->find("baseline"))
+    s.baseline = read_baseline(r, *f);
   s.report_dir = read_report_dir(r, *fields, s.name);
   return s;
 }

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/scenario/baseline_spec.hpp"
 #include "harness/scenario/template.hpp"
 
 // The validated scenario model: what `loadgen run FILE` will do. Built by scenario::load()
@@ -162,6 +163,7 @@ struct Scenario {
   ProbesSpec probes;
   bool has_load() const { return !requests.empty(); }
   std::vector<SloSpec> slos;
+  std::optional<BaselineSpec> baseline;
   std::string report_dir;           // "" : reports/out/<name>
   std::string resolved_yaml;        // the scenario as it ran (after --set), for reports
 };

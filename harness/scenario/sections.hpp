@@ -46,6 +46,8 @@ struct SloContext {
   bool samples_target = false;
   bool resources_disabled = false;  // probes.resources.enabled: false
 };
+BaselineSpec read_baseline(Reader& r, const Field& field);
+
 std::vector<SloSpec> read_slos(Reader& r, const Field& field, const SloContext& context);
 
 }  // namespace loadgen::scenario

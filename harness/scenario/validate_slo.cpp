@@ -66,6 +66,11 @@ std::string check_metric(const slo::Expression& e, const SloContext& context) {
 }
 
 std::string check_tags(const slo::Expression& e, const SloContext& context) {
+  if (!e.tags.empty() && (e.metric.starts_with("startup.") || e.metric.starts_with("target."))) {
+    return fmt::format("stage, window and name tags scope request metrics (http, send_lag, a request "
+                       "name), not {}",
+                       e.metric);
+  }
   if (auto it = e.tags.find("stage"); it != e.tags.end() && !context.stage_names.empty() &&
                                       !contains(context.stage_names, it->second)) {
     return fmt::format("there is no stage named '{}'{}", it->second,

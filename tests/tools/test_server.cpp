@@ -1,6 +1,6 @@
 // A small HTTP/1.1 server for the load engine's integration tests: every way a response can
 // be fast, slow, stalled, wrong or broken, on demand, on 127.0.0.1 only.
-//   test_server [--port N] [--threads N] [--stall-every MS --stall-for MS] [--tls CERT KEY]
+//   test_server [--port N] [--threads N] [--delay MS] [--stall-every MS --stall-for MS] [--tls CERT KEY]
 // Prints "listening on 127.0.0.1:PORT". Paths:
 //   /ok                 200 "ok"            /delay?ms=N   200 after N ms
 //   /status?code=N      that status         /json         {"status":"done","n":3}
@@ -11,6 +11,7 @@
 //   /big?bytes=N        a body of N bytes
 // With --stall-every E --stall-for F, every response due inside [kE, kE+F) after start is
 // held until the window ends: the server "pauses" like a process stopped by ^Z.
+// With --delay MS every answer waits MS more: a slower build of the same service.
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -42,6 +43,7 @@ struct Options {
   int threads = 1;
   long stall_every_ms = 0;
   long stall_for_ms = 0;
+  long delay_ms = 0;
   std::string cert, key;
 };
 
@@ -120,6 +122,10 @@ net::awaitable<void> session(Stream stream) {
       res.result(http::status::not_found);
       res.body() = "no such path";
     }
+    if (g_options.delay_ms > 0) {
+      timer.expires_after(std::chrono::milliseconds(g_options.delay_ms));
+      co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
     if (auto release = stall_release(Clock::now())) {
       timer.expires_at(*release);
       co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
@@ -166,6 +172,7 @@ bool parse_args(int argc, char** argv) {
     const char* v = nullptr;
     if (a == "--port" && (v = next())) g_options.port = std::atoi(v);
     else if (a == "--threads" && (v = next())) g_options.threads = std::max(1, std::atoi(v));
+    else if (a == "--delay" && (v = next())) g_options.delay_ms = std::atol(v);
     else if (a == "--stall-every" && (v = next())) g_options.stall_every_ms = std::atol(v);
     else if (a == "--stall-for" && (v = next())) g_options.stall_for_ms = std::atol(v);
     else if (a == "--tls" && i + 2 < argc) {

@@ -80,6 +80,18 @@ slo: [ "http.p99{stage=spkie} < 1s" ]
             Errors{"s.yaml:6:8: there is no stage named 'spkie' (did you mean 'spike'?)"});
 }
 
+TEST(LoadErrors, ScopeTagsOnlyOnRequestMetrics) {
+  const auto r = load(R"(name: spike
+target: { base_url: "http://h", start: { command: [srv] } }
+load:
+  stages: [ { rate: 10, hold: 5s, name: warm } ]
+requests: [ { get: / } ]
+slo: [ "target.rss.max{stage=warm} < 1GB", "http.p99{stage=warm,window=2s} < 1s" ]
+)");
+  EXPECT_EQ(errors_of(r), Errors{"s.yaml:6:8: stage, window and name tags scope request metrics (http, "
+                                 "send_lag, a request name), not target.rss"});
+}
+
 TEST(LoadErrors, UnknownVariableAtItsColumn) {
   const auto r = load(R"(name: v
 target: { base_url: "http://h" }

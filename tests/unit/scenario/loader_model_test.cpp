@@ -179,6 +179,30 @@ requests: [ { get: / } ]
   EXPECT_EQ(users.load.think_time, milliseconds(100));
 }
 
+TEST(LoadScenario, BaselineBlock) {
+  const auto s = loaded(R"(name: b
+target: { base_url: "http://localhost:8080" }
+load: { rate: 10, duration: 5s }
+requests: [ { get: / } ]
+baseline: { file: reports/baselines/b.json, tolerance: { p99: 20%, rps: off } }
+)");
+  ASSERT_TRUE(s.baseline);
+  EXPECT_EQ(s.baseline->file, "reports/baselines/b.json");
+  EXPECT_DOUBLE_EQ(*s.baseline->tolerance.at("p99"), 0.20);
+  EXPECT_FALSE(s.baseline->tolerance.at("rps"));
+  EXPECT_FALSE(s.baseline->tolerance.contains("p50"));
+  const auto bad = testing::load(R"(name: b
+target: { base_url: "http://localhost:8080" }
+load: { rate: 10, duration: 5s }
+requests: [ { get: / } ]
+baseline: { tolerance: { p99: 20, p95: 5% } }
+)");
+  EXPECT_EQ(testing::errors_of(bad),
+            (std::vector<std::string>{"s.yaml:5:11: baseline needs a file: (a baseline, result.json or report directory)",
+                                      "s.yaml:5:31: p99: tolerance '20' is a percentage such as 10% (or off)",
+                                      "s.yaml:5:35: unknown key 'p95' in baseline.tolerance (did you mean 'p99'?)"}));
+}
+
 TEST(LoadScenario, VirtualUserStagesFromAStartLevel) {
   const auto s = loaded(R"(name: users
 target: { base_url: "https://example.test" }

@@ -1,0 +1,111 @@
+#include "reports/baselines/comparison_text.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "harness/core/units.hpp"
+
+namespace loadgen::reports {
+namespace {
+
+using nlohmann::json;
+
+std::string signed_change(const run::BaselineCheck& c, double v) {
+  if (c.relative) return fmt::format("{:+.1f}%", v * 100);
+  return fmt::format("{:+.2f}pp", v * 100);  // percentage points of an error rate
+}
+
+std::string scope_metric(const run::BaselineCheck& c) { return c.scope + "." + c.metric; }
+
+std::string verdict_mark(const std::string& verdict) {
+  if (verdict == "regression") return "❌ regression";
+  if (verdict == "noise") return "〰️ not significant";
+  if (verdict == "improved") return "🟢 improved";
+  if (verdict == "no data") return "– no data";
+  return "✅ ok";
+}
+
+// Pipes would end a table cell early.
+std::string cell(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+}  // namespace
+
+std::string baseline_value(const run::BaselineCheck& c, std::optional<double> value) {
+  if (!value) return "-";
+  if (c.metric == "rps") return core::format_rate(*value);
+  if (c.metric == "error_rate") return core::format_percent(*value);
+  return core::format_duration_ms(*value);
+}
+
+std::string baseline_change(const run::BaselineCheck& c) {
+  return c.verdict == "no data" ? "-" : signed_change(c, c.change);
+}
+
+std::string baseline_interval(const run::BaselineCheck& c) {
+  if (c.verdict == "no data") return "-";
+  return signed_change(c, c.ci_low) + " .. " + signed_change(c, c.ci_high);
+}
+
+std::string baseline_tolerance(const run::BaselineCheck& c) {
+  if (!c.tolerance) return "off";
+  return signed_change(c, c.metric == "rps" ? -*c.tolerance : *c.tolerance);
+}
+
+std::string baseline_console(const run::BaselineComparison& b) {
+  std::string out = fmt::format("\nbaseline: {} (scenario {}, ran {})\n", b.file, b.scenario, b.started_at);
+  out += fmt::format("  {:<28} {:>10} {:>10} {:>9} {:>21} {:>9}  {}\n", "metric", "base", "new", "change", "95% CI",
+                     "tolerance", "verdict");
+  for (const auto& c : b.checks) {
+    out += fmt::format("  {:<28} {:>10} {:>10} {:>9} {:>21} {:>9}  {}\n", scope_metric(c), baseline_value(c, c.base),
+                       baseline_value(c, c.current), baseline_change(c), baseline_interval(c), baseline_tolerance(c),
+                       c.verdict == "regression" ? "REGRESSION" : c.verdict);
+  }
+  for (const auto& n : b.notes) out += fmt::format("  note: {}\n", n);
+  size_t regressions = 0;
+  for (const auto& c : b.checks) regressions += c.failed() ? 1 : 0;
+  out += regressions == 0 ? "  no regression beyond tolerance\n"
+                          : fmt::format("  {} regression{} beyond tolerance\n", regressions, regressions == 1 ? "" : "s");
+  return out;
+}
+
+std::string baseline_markdown(const run::BaselineComparison& b) {
+  std::string out = fmt::format("### Change against baseline `{}` ({})\n\n", cell(b.file), cell(b.started_at));
+  out += "| Metric | Base | New | Change | 95% CI | Tolerance | Verdict |\n|---|---:|---:|---:|---:|---:|:---|\n";
+  for (const auto& c : b.checks) {
+    out += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", cell(scope_metric(c)), baseline_value(c, c.base),
+                       baseline_value(c, c.current), baseline_change(c), baseline_interval(c), baseline_tolerance(c),
+                       verdict_mark(c.verdict));
+  }
+  for (const auto& n : b.notes) out += fmt::format("\n> ℹ️ {}\n", cell(n));
+  out += "\nFigures are medians (p50, p99) or means (rps) of the per-second values after warm-up; a regression is "
+         "worse than its tolerance and significant (the interval excludes no change).\n";
+  return out;
+}
+
+json baseline_json(const run::BaselineComparison& b) {
+  json checks = json::array();
+  for (const auto& c : b.checks) {
+    const auto opt = [](std::optional<double> v) { return v ? json(*v) : json(nullptr); };
+    checks.push_back({{"scope", c.scope},
+                      {"metric", c.metric},
+                      {"base", opt(c.base)},
+                      {"new", opt(c.current)},
+                      {"change", c.change},
+                      {"change_kind", c.relative ? "relative" : "absolute"},
+                      {"ci95", {c.ci_low, c.ci_high}},
+                      {"p_value", c.p_value},
+                      {"significant", c.significant},
+                      {"tolerance", opt(c.tolerance)},
+                      {"seconds", {{"base", c.base_seconds}, {"new", c.current_seconds}}},
+                      {"verdict", c.verdict}});
+  }
+  return {{"file", b.file},           {"scenario", b.scenario}, {"started_at", b.started_at},
+          {"regression", b.regression()}, {"checks", checks},   {"notes", b.notes}};
+}
+
+}  // namespace loadgen::reports
