@@ -26,6 +26,16 @@ class RingQueue {
     ++size_;
   }
 
+  // Puts `value` before the oldest element (it becomes the next one popped).
+  void push_front(T&& value) {
+    if (size_ == slots_.size()) {
+      grow();
+    }
+    head_ = wrap(head_ + slots_.size() - 1);
+    slots_[head_].emplace(std::move(value));
+    ++size_;
+  }
+
   // The oldest element. Precondition: !empty().
   T pop() {
     std::optional<T> out;
