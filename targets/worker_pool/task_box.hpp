@@ -12,13 +12,14 @@
 namespace loadgen::targets::detail {
 
 // A move-only void(TaskContext&) callable stored in place when it is small, so submitting a
-// typical lambda allocates nothing and moving it through the queue is a copy of bytes (a
-// std::function would call its manager on every move, and allocate for captures over 16
-// bytes). Larger or throwing-move callables go to the heap. Not thread-safe.
+// typical lambda allocates nothing and moving a trivially copyable one through the queue is
+// a copy of bytes (a std::function calls its manager on every move, and takes only
+// trivially copyable callables in place). Larger, over-aligned or throwing-move callables
+// go to the heap. 24 bytes in all, so a queued task fits one cache line. Not thread-safe.
 class TaskBox {
  public:
-  // Room for six pointers' worth of captures, or a whole std::function.
-  static constexpr size_t kInlineBytes = 48;
+  // Room for two pointers' worth of captures ([this, id], a shared_ptr, ...).
+  static constexpr size_t kInlineBytes = 16;
 
   TaskBox() noexcept = default;
 
@@ -76,7 +77,7 @@ class TaskBox {
 
   template <typename D>
   static constexpr bool fits_inline() {
-    return sizeof(D) <= kInlineBytes && alignof(D) <= alignof(std::max_align_t) &&
+    return sizeof(D) <= kInlineBytes && alignof(D) <= alignof(void*) &&
            std::is_nothrow_move_constructible_v<D>;
   }
 
@@ -123,8 +124,9 @@ class TaskBox {
     other.ops_ = nullptr;
   }
 
-  // Zeroed so that relocating a small callable never copies indeterminate bytes.
-  alignas(std::max_align_t) unsigned char storage_[kInlineBytes] = {};
+  // Relocation copies all of it, padding and unused bytes included (as unsigned char, which
+  // may be indeterminate); zeroing it on every construction would cost more than the copy.
+  alignas(void*) unsigned char storage_[kInlineBytes];
   const Ops* ops_ = nullptr;
 };
 

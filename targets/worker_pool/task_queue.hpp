@@ -25,17 +25,18 @@ struct TaskExtras {
   std::string last_error;
 };
 
-// A task between submit() and the worker that takes it.
-struct QueuedTask {
+// A task between submit() and the worker that takes it: one cache line, so handing it from
+// a submitting thread to a worker moves one line between their caches.
+struct alignas(64) QueuedTask {
   using Clock = std::chrono::steady_clock;
 
   TaskId id = 0;
-  Priority priority = Priority::kNormal;
-  int attempts = 0;  // runs started so far
   Clock::time_point enqueued_at{};
   Clock::time_point deadline = Clock::time_point::max();
   TaskBox fn;
   std::unique_ptr<TaskExtras> extras;
+  int attempts = 0;  // runs started so far
+  Priority priority = Priority::kNormal;
 
   std::string_view name() const noexcept { return extras ? std::string_view(extras->name) : ""; }
   std::string_view last_error() const noexcept {
@@ -50,6 +51,8 @@ struct QueuedTask {
     return *extras;
   }
 };
+
+static_assert(sizeof(QueuedTask) == 64, "a queued task should fill exactly one cache line");
 
 // One FIFO lane per priority; pop() serves the highest non-empty lane. Not thread-safe: the
 // pool guards it with its mutex.

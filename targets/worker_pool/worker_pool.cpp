@@ -68,7 +68,8 @@ WorkerPool::~WorkerPool() {
   shutdown(options_.on_destroy);
 }
 
-SubmitResult WorkerPool::submit_box(SubmitMode mode, TaskOptions options, detail::TaskBox fn) {
+SubmitResult WorkerPool::submit_box(SubmitMode mode, TaskOptions&& options,
+                                    detail::TaskBox&& fn) {
   const auto now = Clock::now();
   const bool valid = static_cast<bool>(fn) &&
                      static_cast<size_t>(options.priority) < kPriorityCount &&

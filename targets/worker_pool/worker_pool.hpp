@@ -118,7 +118,7 @@ class WorkerPool {
     bool last_run_short = false;  // only a worker whose tasks are short takes several at once
   };
 
-  SubmitResult submit_box(SubmitMode mode, TaskOptions options, detail::TaskBox fn);
+  SubmitResult submit_box(SubmitMode mode, TaskOptions&& options, detail::TaskBox&& fn);
   SubmitStatus wait_for_room(std::unique_lock<std::mutex>& lock, const SubmitMode& mode);
   size_t pending_locked() const noexcept { return queue_.size() + claimed_; }
   void grow_if_backed_up();
