@@ -198,16 +198,16 @@ void WorkerPool::worker_main(size_t slot, detail::WorkerMetrics& metrics) {
 // worker should leave (shutdown, or retiring). A worker whose last task was short takes its
 // share of the top priority's backlog (up to kMaxBatch) in one visit, so tiny tasks cost one
 // lock round trip per batch instead of per task; any other worker takes one task. Taken
-// tasks still count against the capacity and as queued until the worker next comes back.
+// tasks still count against the capacity and as queued until the worker next comes back
+// (so stats() may show a batch's started tasks as queued a little longer; never the reverse).
 size_t WorkerPool::next_tasks(std::unique_lock<std::mutex>& lock, WorkerState& worker,
                               bool& waited, bool& wake_another) {
   while (true) {
     if (!queue_.empty()) {
-      size_t limit = 1;
-      if (worker.last_run_short) {
-        const size_t awake = std::max<size_t>(live_ - idle_, 1);  // this one included
-        limit = std::clamp<size_t>(queue_.size() / awake, 1, kMaxBatch);
-      }
+      // Its share among all the pool's threads, idle ones included: with a short queue and
+      // idle threads about, each task goes to a thread of its own.
+      const size_t limit =
+          worker.last_run_short ? std::clamp<size_t>(queue_.size() / live_, 1, kMaxBatch) : 1;
       const size_t taken = queue_.pop_batch(worker.batch.data(), limit);
       claimed_ += taken - 1;  // the first starts now
       if (blocked_submitters_ > 0) {
