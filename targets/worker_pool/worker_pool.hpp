@@ -30,6 +30,11 @@ namespace loadgen::targets {
 // Every public member is thread-safe. Nothing on the submit/run path throws: outcomes are
 // statuses, task exceptions are caught, logged with the task id and counted.
 //
+// Cost per task: no allocation for callables of up to 16 bytes, one clock read on submit
+// and one per run, one lock round trip per submit; a worker whose tasks are short takes up
+// to kMaxBatch of them per round trip, and a submit wakes an idle worker only when no other
+// wake-up is on its way (the woken worker passes it on while work remains).
+//
 //   WorkerPool pool({.min_threads = 2, .max_threads = 8, .queue_capacity = 10'000});
 //   auto r = pool.submit(SubmitMode::block_for(50ms),
 //                        {.name = "resize", .timeout = 5s, .max_retries = 2,
