@@ -37,8 +37,9 @@ struct PoolOptions {
   size_t min_threads = 1;
   // Above min_threads, extra threads start when the queue backs up and retire after idling.
   size_t max_threads = 1;
-  // Queued (not yet running) tasks accepted before submit() applies backpressure. Retries
-  // re-enter the queue regardless, so it may exceed this by at most max_threads.
+  // Queued (not yet running) tasks accepted before submit() applies backpressure; tasks a
+  // worker has taken in a batch count until it comes back for more. Retries re-enter the
+  // queue regardless, so it may exceed this by at most max_threads.
   size_t queue_capacity = 1024;
   // An extra thread starts when a submit leaves at least this many queued tasks beyond
   // what idle (or just-started) threads will take.

@@ -22,7 +22,7 @@ struct PoolStats {
   uint64_t cancelled = 0;             // tasks that ended kCancelled
   uint64_t dead_letters_dropped = 0;  // dead letters no longer kept (capacity)
 
-  size_t queued = 0;              // waiting now
+  size_t queued = 0;              // waiting now (in the queue, or taken in a worker's batch)
   size_t threads = 0;             // alive now
   size_t idle_threads = 0;        // waiting for work now
   size_t peak_threads = 0;        // most alive at once

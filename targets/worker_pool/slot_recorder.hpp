@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <utility>
 
 #include "harness/metrics/histogram.hpp"
@@ -28,10 +29,18 @@ class SlotRecorder {
     spare_run_time_.reset();
   }
 
-  void record(int64_t queue_wait_ns, int64_t run_time_ns) {
+  struct Run {
+    int64_t queue_wait_ns;
+    int64_t run_time_ns;
+  };
+
+  // Under one lock: a worker records the runs of a batch together.
+  void record_all(std::span<const Run> runs) {
     std::lock_guard lock(mutex_);
-    queue_wait_.record(queue_wait_ns);
-    run_time_.record(run_time_ns);
+    for (const Run& run : runs) {
+      queue_wait_.record(run.queue_wait_ns);
+      run_time_.record(run.run_time_ns);
+    }
   }
   void swap_out() {
     std::lock_guard lock(mutex_);

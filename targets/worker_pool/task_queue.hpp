@@ -12,6 +12,7 @@
 #include "targets/worker_pool/ring_queue.hpp"
 #include "targets/worker_pool/submit.hpp"
 #include "targets/worker_pool/task.hpp"
+#include "targets/worker_pool/task_box.hpp"
 
 namespace loadgen::targets::detail {
 
@@ -24,17 +25,18 @@ struct TaskExtras {
   std::string last_error;
 };
 
-// A task between submit() and the worker that takes it.
-struct QueuedTask {
+// A task between submit() and the worker that takes it: one cache line, so handing it from
+// a submitting thread to a worker moves one line between their caches.
+struct alignas(64) QueuedTask {
   using Clock = std::chrono::steady_clock;
 
   TaskId id = 0;
-  Priority priority = Priority::kNormal;
-  int attempts = 0;  // runs started so far
   Clock::time_point enqueued_at{};
   Clock::time_point deadline = Clock::time_point::max();
-  TaskFn fn;
+  TaskBox fn;
   std::unique_ptr<TaskExtras> extras;
+  int attempts = 0;  // runs started so far
+  Priority priority = Priority::kNormal;
 
   std::string_view name() const noexcept { return extras ? std::string_view(extras->name) : ""; }
   std::string_view last_error() const noexcept {
@@ -49,6 +51,8 @@ struct QueuedTask {
     return *extras;
   }
 };
+
+static_assert(sizeof(QueuedTask) == 64, "a queued task should fill exactly one cache line");
 
 // One FIFO lane per priority; pop() serves the highest non-empty lane. Not thread-safe: the
 // pool guards it with its mutex.
@@ -75,6 +79,30 @@ class TaskQueue {
         return;
       }
     }
+  }
+
+  // Up to `limit` (>= 1) tasks, all from the highest non-empty priority, oldest first, into
+  // out[0], out[1], ...; returns how many. A batch never mixes priorities, so a task taken
+  // with it never runs before a higher one queued at the time. Precondition: !empty().
+  size_t pop_batch(std::optional<QueuedTask>* out, size_t limit) {
+    for (auto& lane : lanes_) {
+      if (lane.empty()) {
+        continue;
+      }
+      size_t taken = 0;
+      while (taken < limit && !lane.empty()) {
+        lane.pop_into(out[taken++]);
+      }
+      size_ -= taken;
+      return taken;
+    }
+    return 0;
+  }
+
+  // Gives back a task popped but not started: it becomes the next of its priority again.
+  void push_front(QueuedTask&& task) {
+    lanes_[static_cast<size_t>(task.priority)].push_front(std::move(task));
+    ++size_;
   }
 
   size_t size() const noexcept { return size_; }

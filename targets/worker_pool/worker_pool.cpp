@@ -18,10 +18,6 @@ using Clock = std::chrono::steady_clock;
 // Set on each worker thread, so shutdown() can refuse to join its own caller.
 thread_local const WorkerPool* tls_current_pool = nullptr;
 
-std::chrono::nanoseconds as_ns(Clock::duration d) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(d);
-}
-
 Clock::time_point deadline_after(Clock::time_point now,
                                  const std::optional<std::chrono::nanoseconds>& timeout) {
   if (!timeout) {
@@ -44,17 +40,6 @@ PoolOptions checked(PoolOptions options) {
     throw std::invalid_argument(message);
   }
   return options;
-}
-
-// Keeping an exception's message must not itself throw out of a worker.
-void keep_message(detail::QueuedTask& task, const char* message) noexcept {
-  try {
-    task.extras_or_make().last_error = message;
-  } catch (...) {
-    if (task.extras) {
-      task.extras->last_error.clear();
-    }
-  }
 }
 
 }  // namespace
@@ -83,10 +68,12 @@ WorkerPool::~WorkerPool() {
   shutdown(options_.on_destroy);
 }
 
-SubmitResult WorkerPool::submit_task(SubmitMode mode, TaskOptions options, TaskFn fn) {
+SubmitResult WorkerPool::submit_box(SubmitMode mode, TaskOptions&& options,
+                                    detail::TaskBox&& fn) {
   const auto now = Clock::now();
-  const bool valid =
-      fn && static_cast<size_t>(options.priority) < kPriorityCount && options.max_retries >= 0;
+  const bool valid = static_cast<bool>(fn) &&
+                     static_cast<size_t>(options.priority) < kPriorityCount &&
+                     options.max_retries >= 0;
   // Built before taking the lock, so the critical section is a push and a few counters.
   detail::QueuedTask task;
   task.priority = options.priority;
@@ -110,10 +97,12 @@ SubmitResult WorkerPool::submit_task(SubmitMode mode, TaskOptions options, TaskF
   queue_.push(std::move(task));
   ++submitted_;
   grow_if_backed_up();
-  // Every submit that finds an idle worker signals one. Throttling that to one signal per
-  // idle worker saved syscalls but sometimes collapsed 4 threads on 2 cores into a
-  // wake-up convoy (5x slower), so it is deliberately not done.
-  const bool wake = idle_ > 0;
+  // Wake an idle worker only when no wake-up is already on its way: the woken worker takes
+  // this task too, and wakes the next one itself if work remains (next_tasks()). Signalling
+  // on every submit instead costs a futex call per task, and the extra woken threads fight
+  // over this lock (on 2 cores with 4 workers, a convoy).
+  const bool wake = idle_ > 0 && wakeups_in_flight_ == 0;
+  wakeups_in_flight_ += wake ? 1 : 0;
   lock.unlock();
   if (wake) {
     work_cv_.notify_one();
@@ -126,7 +115,7 @@ SubmitStatus WorkerPool::wait_for_room(std::unique_lock<std::mutex>& lock, const
     if (state_ != State::kRunning) {
       return SubmitStatus::kShuttingDown;
     }
-    if (queue_.size() < options_.queue_capacity) {
+    if (pending_locked() < options_.queue_capacity) {
       return SubmitStatus::kAccepted;
     }
     if (!mode.blocks()) {
@@ -181,24 +170,23 @@ bool WorkerPool::spawn_worker() {
 
 void WorkerPool::worker_main(size_t slot, detail::WorkerMetrics& metrics) {
   tls_current_pool = this;
+  WorkerState worker;
   std::unique_lock lock(mutex_);
   --starting_;
-  std::optional<detail::QueuedTask> task;
-  std::optional<Clock::time_point> last_end;
-  bool waited = false;
-  while (next_task(lock, task, waited)) {
-    lock.unlock();
-    // Going straight from one task to the next, the previous end is this start (or the
-    // enqueue, if later): one clock read per task instead of two, the difference being
-    // only the pop in between.
-    const auto start = waited || !last_end ? Clock::now() : std::max(*last_end, task->enqueued_at);
-    const RunTimes times = execute(*task, metrics, start);
-    last_end = times.done_at;
-    task.reset();  // its captures die now, not when the next task arrives
-    if (times.started) {
-      metrics.latency.record(times.wait_ns, times.run_ns);
+  while (true) {
+    bool waited = false;
+    bool wake_another = false;
+    const size_t taken = next_tasks(lock, worker, waited, wake_another);
+    if (taken == 0) {
+      break;
     }
+    lock.unlock();
+    if (wake_another) {
+      work_cv_.notify_one();
+    }
+    const size_t done = run_batch(worker, taken, waited, metrics);
     lock.lock();
+    return_unstarted(worker, taken, done);
   }
   // Still under the lock: the slot and the live count change together with the decision to
   // leave, so a concurrent spawn or retirement sees a consistent pool.
@@ -206,24 +194,97 @@ void WorkerPool::worker_main(size_t slot, detail::WorkerMetrics& metrics) {
   --live_;
 }
 
-// Called with mutex_ held. False when this worker should leave (shutdown, or retiring).
-bool WorkerPool::next_task(std::unique_lock<std::mutex>& lock,
-                           std::optional<detail::QueuedTask>& task, bool& waited) {
-  waited = false;
+// Called with mutex_ held. Takes tasks into worker.batch and returns how many; 0 when this
+// worker should leave (shutdown, or retiring). A worker whose last task was short takes its
+// share of the top priority's backlog (up to kMaxBatch) in one visit, so tiny tasks cost one
+// lock round trip per batch instead of per task; any other worker takes one task. Taken
+// tasks still count against the capacity and as queued until the worker next comes back
+// (so stats() may show a batch's started tasks as queued a little longer; never the reverse).
+size_t WorkerPool::next_tasks(std::unique_lock<std::mutex>& lock, WorkerState& worker,
+                              bool& waited, bool& wake_another) {
   while (true) {
     if (!queue_.empty()) {
-      queue_.pop_into(task);
+      // Its share among all the pool's threads, idle ones included: with a short queue and
+      // idle threads about, each task goes to a thread of its own.
+      const size_t limit =
+          worker.last_run_short ? std::clamp<size_t>(queue_.size() / live_, 1, kMaxBatch) : 1;
+      const size_t taken = queue_.pop_batch(worker.batch.data(), limit);
+      claimed_ += taken - 1;  // the first starts now
       if (blocked_submitters_ > 0) {
         room_cv_.notify_one();
       }
-      return true;
+      // Pass the wake-up on while work remains that this worker did not take.
+      wake_another = !queue_.empty() && idle_ > 0 && wakeups_in_flight_ == 0;
+      wakeups_in_flight_ += wake_another ? 1 : 0;
+      return taken;
     }
     if (state_ != State::kRunning) {
-      return false;
+      return 0;
     }
     waited = true;
     if (!wait_for_work(lock)) {
-      return false;
+      return 0;
+    }
+  }
+}
+
+// Without the lock. Runs the batch's tasks in order and returns how many it settled; the
+// rest (from the first task after one that ran long) go back to the queue, where idle
+// workers can take them instead of waiting behind this one.
+size_t WorkerPool::run_batch(WorkerState& worker, size_t taken, bool waited,
+                             detail::WorkerMetrics& metrics) {
+  size_t recorded = 0;
+  size_t done = 0;
+  for (; done < taken; ++done) {
+    detail::QueuedTask& task = *worker.batch[done];
+    if (stop_token_.stop_requested()) {
+      // Cancelled before it started, as shutdown(kCancel) does for the queue's tasks. This
+      // also settles tasks given back to the queue after the cancel emptied it.
+      metrics.cancelled.bump();
+      finish(task, TaskOutcome::kCancelled, Clock::now() - task.enqueued_at,
+             Clock::duration::zero());
+      worker.batch[done].reset();
+      worker.last_end.reset();
+      continue;
+    }
+    if (done > 0 && !worker.last_run_short) {
+      break;
+    }
+    // Going straight from one task to the next, the previous end is this start (or the
+    // enqueue, if later): one clock read per task instead of two, the difference being
+    // only the pop in between.
+    const bool fresh = (waited && done == 0) || !worker.last_end;
+    const auto start = fresh ? Clock::now() : std::max(*worker.last_end, task.enqueued_at);
+    const RunTimes times = execute(task, metrics, start);
+    worker.last_end = times.done_at;
+    worker.batch[done].reset();  // its captures die now, not when the next task arrives
+    if (times.started) {
+      worker.runs[recorded++] = {times.wait_ns, times.run_ns};
+      worker.last_run_short = times.run_ns < kShortRunNs;
+    }
+  }
+  if (recorded > 0) {
+    metrics.latency.record_all({worker.runs.data(), recorded});
+  }
+  return done;
+}
+
+// Called with mutex_ held, after run_batch().
+void WorkerPool::return_unstarted(WorkerState& worker, size_t taken, size_t done) {
+  for (size_t i = taken; i > done; --i) {  // backwards, so they keep their order at the front
+    queue_.push_front(std::move(*worker.batch[i - 1]));
+    worker.batch[i - 1].reset();
+  }
+  claimed_ -= taken - 1;
+  // Room made: the batch's other tasks that were settled (the returned ones are queued again).
+  const size_t room = done - 1;
+  if (room > 0 && blocked_submitters_ > 0) {
+    if (room >= blocked_submitters_) {
+      room_cv_.notify_all();
+    } else {
+      for (size_t i = 0; i < room; ++i) {
+        room_cv_.notify_one();
+      }
     }
   }
 }
@@ -241,133 +302,10 @@ bool WorkerPool::wait_for_work(std::unique_lock<std::mutex>& lock) {
     work_cv_.wait(lock);
   }
   --idle_;
+  // Whichever worker wakes (signalled, timed out or spuriously) looks at the queue next,
+  // which is all a pending wake-up was for.
+  wakeups_in_flight_ -= wakeups_in_flight_ > 0 ? 1 : 0;
   return keep;
-}
-
-auto WorkerPool::execute(detail::QueuedTask& task, detail::WorkerMetrics& metrics,
-                         Clock::time_point start) -> RunTimes {
-  const auto wait = start - task.enqueued_at;
-  if (start >= task.deadline) {
-    metrics.timed_out.bump();
-    finish(task, TaskOutcome::kTimedOut, wait, Clock::duration::zero());
-    return {false, 0, 0, Clock::now()};
-  }
-  // A callback or a failure's logging runs after `end` is taken: then the next task's start
-  // must be read afresh, or their time would be counted as its queue wait and run.
-  const bool nothing_after_end = !task.has_callback();
-  ++task.attempts;
-  TaskContext ctx(task.id, task.name(), task.attempts, task.deadline, stop_token_);
-  const RunResult result = run_guarded(task, ctx);
-  const auto end = Clock::now();
-  const auto run = end - start;
-  switch (result) {
-    case RunResult::kReturned:
-      metrics.completed.bump();
-      finish(task, TaskOutcome::kCompleted, wait, run);
-      break;
-    case RunResult::kStopped: {
-      // Only the deadline makes it a timeout; the pool's cancel (or the task's own choice)
-      // makes it a cancellation.
-      const bool timed_out = !stop_token_.stop_requested() && end >= task.deadline;
-      (timed_out ? metrics.timed_out : metrics.cancelled).bump();
-      finish(task, timed_out ? TaskOutcome::kTimedOut : TaskOutcome::kCancelled, wait, run);
-      break;
-    }
-    case RunResult::kThrew:
-      handle_failure(task, metrics, wait, run);
-      break;
-  }
-  const bool reuse_end = nothing_after_end && result == RunResult::kReturned;
-  return {true, as_ns(wait).count(), as_ns(run).count(), reuse_end ? end : Clock::now()};
-}
-
-WorkerPool::RunResult WorkerPool::run_guarded(detail::QueuedTask& task, TaskContext& ctx) {
-  try {
-    task.fn(ctx);
-    return RunResult::kReturned;
-  } catch (const TaskStopped&) {
-    return RunResult::kStopped;
-  } catch (const std::exception& e) {
-    keep_message(task, e.what());
-  } catch (...) {
-    keep_message(task, "exception not derived from std::exception");
-  }
-  return RunResult::kThrew;
-}
-
-void WorkerPool::handle_failure(detail::QueuedTask& task, detail::WorkerMetrics& metrics,
-                                Clock::duration wait, Clock::duration run) {
-  metrics.failed.bump();
-  const bool retry_allowed = task.attempts <= task.max_retries();
-  log_failure({.id = task.id,
-               .name = task.name(),
-               .error = task.last_error(),
-               .attempt = task.attempts,
-               .max_attempts = task.max_retries() + 1,
-               .will_retry = retry_allowed && !stop_token_.stop_requested()});
-  if (retry_allowed) {
-    if (requeue(task, metrics)) {
-      return;
-    }
-    // The pool is cancelling: the retry is cancelled like any queued task.
-    metrics.cancelled.bump();
-    finish(task, TaskOutcome::kCancelled, wait, run);
-    return;
-  }
-  metrics.dead_lettered.bump();
-  dead_letters_.add(
-      {task.id, std::string(task.name()), std::string(task.last_error()), task.attempts});
-  finish(task, TaskOutcome::kFailed, wait, run);
-}
-
-// Retries skip the capacity check: the task was admitted once, and a worker must never block
-// on its own queue. The calling worker takes the next task right after, so no wake-up.
-bool WorkerPool::requeue(detail::QueuedTask& task, detail::WorkerMetrics& metrics) {
-  std::lock_guard lock(mutex_);
-  if (state_ == State::kCancelling) {
-    return false;
-  }
-  metrics.retried.bump();
-  task.enqueued_at = Clock::now();
-  queue_.push(std::move(task));
-  return true;
-}
-
-void WorkerPool::finish(detail::QueuedTask& task, TaskOutcome outcome, Clock::duration wait,
-                        Clock::duration run) {
-  // The task's captures die before its submitter hears that it is over.
-  task.fn = nullptr;
-  if (!task.has_callback()) {
-    return;
-  }
-  const TaskReport report{task.id,       outcome,     as_ns(wait),      as_ns(run),
-                          task.attempts, task.name(), task.last_error()};
-  try {
-    task.extras->on_complete(report);
-  } catch (const std::exception& e) {
-    const std::string error = fmt::format("completion callback threw: {}", e.what());
-    log_failure({task.id, task.name(), error, task.attempts, task.max_retries() + 1, false});
-  } catch (...) {
-    log_failure({task.id, task.name(), "completion callback threw", task.attempts,
-                 task.max_retries() + 1, false});
-  }
-}
-
-void WorkerPool::log_failure(const TaskFailure& failure) const noexcept {
-  try {
-    if (options_.error_logger) {
-      options_.error_logger(failure);
-      return;
-    }
-    const std::string line =
-        fmt::format("worker_pool: task {}{}{}{} attempt {}/{} failed: {}{}\n", failure.id,
-                    failure.name.empty() ? "" : " [", failure.name, failure.name.empty() ? "" : "]",
-                    failure.attempt, failure.max_attempts, failure.error,
-                    failure.will_retry ? " (will retry)" : "");
-    std::fputs(line.c_str(), stderr);
-  } catch (...) {
-    // A logger must never take a worker down with it.
-  }
 }
 
 void WorkerPool::shutdown(ShutdownMode mode) {
@@ -444,7 +382,7 @@ void WorkerPool::fill_locked(PoolStats& stats) const {
   stats.submitted = submitted_;
   stats.rejected = rejected_;
   stats.cancelled += cancelled_queued_;
-  stats.queued = queue_.size();
+  stats.queued = pending_locked();
   stats.threads = live_;
   stats.idle_threads = idle_;
   stats.blocked_submitters = blocked_submitters_;

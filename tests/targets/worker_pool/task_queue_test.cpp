@@ -2,6 +2,12 @@
 // list and the options' validation.
 #include "targets/worker_pool/task_queue.hpp"
 
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -11,6 +17,7 @@
 #include "targets/worker_pool/dead_letter.hpp"
 #include "targets/worker_pool/pool_options.hpp"
 #include "targets/worker_pool/ring_queue.hpp"
+#include "targets/worker_pool/task_box.hpp"
 
 namespace loadgen::targets {
 namespace {
@@ -84,6 +91,106 @@ TEST(RingQueue, ReleasesWhatItPopped) {
   auto out = ring.pop();
   out.reset();
   EXPECT_EQ(value.use_count(), 1);
+}
+
+TEST(TaskQueue, ABatchComesFromTheTopPriorityOnlyAndUpToTheLimit) {
+  detail::TaskQueue queue;
+  for (TaskId id = 1; id <= 4; ++id) {
+    queue.push(task(id, Priority::kNormal));
+  }
+  queue.push(task(5, Priority::kHigh));
+  std::array<std::optional<detail::QueuedTask>, 8> out;
+  ASSERT_EQ(queue.pop_batch(out.data(), 8), 1u);  // the one high task, not the normal ones
+  EXPECT_EQ(out[0]->id, 5u);
+  ASSERT_EQ(queue.pop_batch(out.data(), 3), 3u);
+  EXPECT_EQ(out[0]->id, 1u);
+  EXPECT_EQ(out[2]->id, 3u);
+  EXPECT_EQ(queue.size(), 1u);
+}
+
+TEST(TaskQueue, TasksGivenBackAreNextAgainInTheirOrder) {
+  detail::TaskQueue queue;
+  queue.push(task(4, Priority::kNormal));
+  queue.push_front(task(3, Priority::kNormal));
+  queue.push_front(task(2, Priority::kNormal));
+  queue.push(task(9, Priority::kHigh));
+  EXPECT_THAT(drain_ids(queue), ElementsAre(9, 2, 3, 4));
+}
+
+TEST(RingQueue, PushFrontKeepsOrderAcrossWrapsAndGrowth) {
+  detail::RingQueue<int> ring;
+  std::vector<int> expected;
+  for (int i = 0; i < 40; ++i) {  // past two growths, the head wrapping backwards each time
+    if (i % 3 == 0) {
+      ring.push(int{i});
+      expected.push_back(i);
+    } else {
+      ring.push_front(int{i});
+      expected.insert(expected.begin(), i);
+    }
+  }
+  std::vector<int> popped;
+  while (!ring.empty()) {
+    popped.push_back(ring.pop());
+  }
+  EXPECT_EQ(popped, expected);
+}
+
+TEST(RingQueue, DestroysWhatItStillHolds) {
+  auto value = std::make_shared<int>(7);
+  {
+    detail::RingQueue<std::shared_ptr<int>> ring;
+    for (int i = 0; i < 20; ++i) {
+      ring.push(std::shared_ptr<int>(value));
+    }
+    EXPECT_EQ(value.use_count(), 21);
+  }
+  EXPECT_EQ(value.use_count(), 1);
+}
+
+// Runs `box` with a throwaway context.
+void run(detail::TaskBox& box) {
+  std::stop_source source;
+  const std::stop_token token = source.get_token();
+  TaskContext ctx(1, "", 1, TaskContext::Clock::time_point::max(), token);
+  box(ctx);
+}
+
+TEST(TaskBox, SmallCallablesRunAfterMovesAndReleaseTheirCapturesOnce) {
+  auto shared = std::make_shared<int>(0);
+  detail::TaskBox box([shared](TaskContext&) { ++*shared; });  // inline, not trivially copyable
+  EXPECT_EQ(shared.use_count(), 2);
+  detail::TaskBox moved(std::move(box));
+  EXPECT_FALSE(box);
+  detail::TaskBox assigned;
+  assigned = std::move(moved);
+  EXPECT_EQ(shared.use_count(), 2);  // moved, never copied
+  run(assigned);
+  EXPECT_EQ(*shared, 1);
+  assigned.reset();
+  EXPECT_EQ(shared.use_count(), 1);
+}
+
+TEST(TaskBox, LargeCallablesGoToTheHeapAndStillWork) {
+  std::array<int64_t, 8> numbers{1, 2, 3, 4, 5, 6, 7, 8};
+  auto shared = std::make_shared<int64_t>(0);
+  detail::TaskBox box([numbers, shared](TaskContext&) {
+    for (int64_t n : numbers) {
+      *shared += n;
+    }
+  });
+  detail::TaskBox moved(std::move(box));
+  run(moved);
+  EXPECT_EQ(*shared, 36);
+  moved = detail::TaskBox();
+  EXPECT_EQ(shared.use_count(), 1);
+}
+
+TEST(TaskBox, EmptyFunctionsMakeEmptyBoxes) {
+  EXPECT_FALSE(detail::TaskBox(std::function<void(TaskContext&)>()));
+  void (*none)(TaskContext&) = nullptr;
+  EXPECT_FALSE(detail::TaskBox(none));
+  EXPECT_TRUE(detail::TaskBox(std::function<void(TaskContext&)>([](TaskContext&) {})));
 }
 
 TEST(DeadLetterList, KeepsTheNewestAndCountsTheDropped) {
