@@ -83,7 +83,7 @@ std::string baseline_markdown(const run::BaselineComparison& b) {
   }
   for (const auto& n : b.notes) out += fmt::format("\n> ℹ️ {}\n", cell(n));
   out += "\nFigures are medians (p50, p99) or means (rps) of the per-second values after warm-up; a regression is "
-         "worse than its tolerance and significant (the interval excludes no change).\n";
+         "worse than its tolerance and significant (the interval excludes no change and Mann-Whitney p < 0.05).\n";
   return out;
 }
 
