@@ -108,4 +108,40 @@ json baseline_json(const run::BaselineComparison& b) {
           {"regression", b.regression()}, {"checks", checks},   {"notes", b.notes}};
 }
 
+run::BaselineComparison baseline_from_json(const json& j) {
+  run::BaselineComparison b;
+  b.file = j.value("file", "");
+  b.scenario = j.value("scenario", "");
+  b.started_at = j.value("started_at", "");
+  b.notes = j.value("notes", std::vector<std::string>{});
+  const auto opt = [](const json& c, const char* key) -> std::optional<double> {
+    const auto it = c.find(key);
+    return it != c.end() && it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt;
+  };
+  for (const auto& c : j.value("checks", json::array())) {
+    run::BaselineCheck k;
+    k.scope = c.value("scope", "");
+    k.metric = c.value("metric", "");
+    k.base = opt(c, "base");
+    k.current = opt(c, "new");
+    k.change = c.value("change", 0.0);
+    k.relative = c.value("change_kind", "relative") == "relative";
+    const auto ci = c.value("ci95", std::vector<double>{});
+    if (ci.size() == 2) {
+      k.ci_low = ci[0];
+      k.ci_high = ci[1];
+    }
+    k.p_value = c.value("p_value", 1.0);
+    k.significant = c.value("significant", false);
+    k.tolerance = opt(c, "tolerance");
+    if (const auto s = c.find("seconds"); s != c.end() && s->is_object()) {
+      k.base_seconds = s->value("base", size_t{0});
+      k.current_seconds = s->value("new", size_t{0});
+    }
+    k.verdict = c.value("verdict", "");
+    b.checks.push_back(std::move(k));
+  }
+  return b;
+}
+
 }  // namespace loadgen::reports
