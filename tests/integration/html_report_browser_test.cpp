@@ -50,6 +50,12 @@ std::string attribute(const std::string& element, const std::string& name) {
   return {};
 }
 
+// A new, empty profile for every launch, so no state carries from one page to the next.
+std::string fresh_profile(const ScratchDir& scratch) {
+  static int launches = 0;
+  return scratch.file("profile-" + std::to_string(++launches));
+}
+
 std::vector<std::string> chromium_args(const std::string& profile) {
   return {chromium_binary(),
           "--headless",
@@ -67,7 +73,7 @@ std::vector<std::string> chromium_args(const std::string& profile) {
 }
 
 PageCheck open_page(const std::string& html, const ScratchDir& scratch) {
-  auto argv = chromium_args(scratch.file("profile-dom"));
+  auto argv = chromium_args(fresh_profile(scratch));
   // Virtual time lets the page's timers run to completion before the DOM is dumped.
   argv.insert(argv.end(), {"--window-size=1400,1000", "--virtual-time-budget=30000", "--dump-dom",
                            "file://" + html});
@@ -95,7 +101,7 @@ PageCheck open_page(const std::string& html, const ScratchDir& scratch) {
 void screenshot(const std::string& html, const std::string& png, const ScratchDir& scratch,
                 int height) {
   std::filesystem::create_directories(std::filesystem::path(png).parent_path());
-  auto argv = chromium_args(scratch.file("profile-shot"));
+  auto argv = chromium_args(fresh_profile(scratch));
   argv.insert(argv.end(), {"--window-size=1400," + std::to_string(height),
                            "--virtual-time-budget=30000", "--screenshot=" + png, "file://" + html});
   run_command(argv, std::chrono::seconds(120));
