@@ -309,7 +309,7 @@ std::string resources_section(const run::Result& r) {
 std::string scenario_section(const run::Result& r) {
   std::string out = open_section("scenario", "Scenario as it ran");
   if (!r.scenario_file.empty())
-    out += "<p>From <code>" + escape(r.scenario_file) + "</code>, variables resolved:</p>\n";
+    out += "<p>From <code>" + escape(r.scenario_file) + "</code>:</p>\n";
   out += r.scenario_yaml.empty() ? "<p class=\"muted\">The scenario text was not recorded.</p>\n"
                                  : "<pre class=\"yaml\">" + escape(r.scenario_yaml) + "</pre>\n";
   if (!r.plan_text.empty())
