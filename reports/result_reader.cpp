@@ -21,9 +21,11 @@ using Nanos = std::chrono::nanoseconds;
 // A field of the wrong type is an error that names it.
 template <typename T>
 T get(const json& j, const char* key, T fallback = T{}) {
-  if (!j.is_object()) return fallback;
+  if (!j.is_object())
+    return fallback;
   const auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return fallback;
+  if (it == j.end() || it->is_null())
+    return fallback;
   try {
     return it->get<T>();
   } catch (const json::exception& e) {
@@ -33,15 +35,20 @@ T get(const json& j, const char* key, T fallback = T{}) {
 
 const json& section(const json& j, const char* key) {
   static const json kNull;
-  if (!j.is_object()) return kNull;
+  if (!j.is_object())
+    return kNull;
   const auto it = j.find(key);
   return it == j.end() ? kNull : *it;
 }
 
 // The writers turn ns into ms (or s) with one division; multiplying back and rounding gives
 // the same integer, because doubles hold these magnitudes to far below a nanosecond.
-Nanos from_ms(double ms) { return Nanos{std::llround(ms * 1e6)}; }
-Nanos from_s(double s) { return Nanos{std::llround(s * 1e9)}; }
+Nanos from_ms(double ms) {
+  return Nanos{std::llround(ms * 1e6)};
+}
+Nanos from_s(double s) {
+  return Nanos{std::llround(s * 1e9)};
+}
 
 run::LatencySummary latency_of(const json& j) {
   run::LatencySummary s;
@@ -108,15 +115,19 @@ run::TargetInfo target_of(const json& j) {
 // result.json keeps only the summary of the detection errors (samples, median, largest
 // deviation); rebuild a set of that size with that summary, which is all reports show.
 std::vector<Nanos> detection_errors_with(const json& j) {
-  if (!j.is_object()) return {};
+  if (!j.is_object())
+    return {};
   const auto samples = get<size_t>(j, "samples");
   const Nanos median = from_ms(get<double>(j, "median"));
   const Nanos max_abs = from_ms(get<double>(j, "max_abs"));
-  if (samples == 0) return {};
-  if (samples == 1) return {median};
+  if (samples == 0)
+    return {};
+  if (samples == 1)
+    return {median};
   if (samples == 2) {
     // (a + b) / 2 == median and max(b, -a) == max_abs.
-    if (median >= Nanos{0}) return {2 * median - max_abs, max_abs};
+    if (median >= Nanos{0})
+      return {2 * median - max_abs, max_abs};
     return {-max_abs, 2 * median + max_abs};
   }
   std::vector<Nanos> out(samples - 1, median);
@@ -147,13 +158,15 @@ probes::FailedRun failed_of(const json& j) {
   f.phase = get<std::string>(j, "phase");
   f.reason = get<std::string>(j, "reason");
   f.exit_description = get<std::string>(j, "exit");
-  if (const auto& code = section(j, "exit_code"); code.is_number()) f.exit_code = code.get<int>();
+  if (const auto& code = section(j, "exit_code"); code.is_number())
+    f.exit_code = code.get<int>();
   f.stderr_tail = get<std::vector<std::string>>(j, "stderr_tail");
   return f;
 }
 
 std::optional<run::StartupOutcome> startup_of(const json& j) {
-  if (!j.is_object()) return std::nullopt;
+  if (!j.is_object())
+    return std::nullopt;
   run::StartupOutcome s;
   s.from_startup_block = get<std::string>(j, "source") == "startup";
   s.result.interrupted = get<bool>(j, "interrupted");
@@ -161,15 +174,18 @@ std::optional<run::StartupOutcome> startup_of(const json& j) {
     probes::VariantRuns variant;
     variant.name = get<std::string>(v, "name");
     variant.runs = get<int>(v, "runs");
-    for (const auto& p : section(v, "phases")) variant.phases.push_back(phase_of(p));
-    for (const auto& f : section(v, "failed")) variant.failed.push_back(failed_of(f));
+    for (const auto& p : section(v, "phases"))
+      variant.phases.push_back(phase_of(p));
+    for (const auto& f : section(v, "failed"))
+      variant.failed.push_back(failed_of(f));
     s.result.variants.push_back(std::move(variant));
   }
   return s;
 }
 
 std::optional<run::ProcessResources> process_of(const json& j) {
-  if (!j.is_object()) return std::nullopt;
+  if (!j.is_object())
+    return std::nullopt;
   run::ProcessResources p;
   p.pid = get<int>(j, "pid");
   p.interval_s = get<double>(j, "interval_ms") / 1e3;
@@ -211,14 +227,16 @@ std::optional<run::ProcessResources> process_of(const json& j) {
     sample.rss_bytes = get<int64_t>(x, "rss_bytes");
     sample.threads = get<int>(x, "threads");
     sample.fds = get<int>(x, "fds", -1);
-    if (sample.has_cpu) s.cpu_histogram.record(std::llround(sample.cpu() * 1e4));
+    if (sample.has_cpu)
+      s.cpu_histogram.record(std::llround(sample.cpu() * 1e4));
     p.samples.push_back(sample);
   }
   return p;
 }
 
 run::Result result_of(const json& j) {
-  if (!j.is_object()) throw std::runtime_error("not a loadgen result (a JSON object was expected)");
+  if (!j.is_object())
+    throw std::runtime_error("not a loadgen result (a JSON object was expected)");
   if (!j.contains("scenario") || !j.contains("timeline")) {
     throw std::runtime_error("not a loadgen result (no 'scenario' or 'timeline' field)");
   }
@@ -253,11 +271,13 @@ run::Result result_of(const json& j) {
     out.service_latency = latency_of(section(n, "service_latency_ms"));
     r.by_name.push_back(std::move(out));
   }
-  for (const auto& p : section(j, "timeline")) r.timeline.push_back(point_of(p));
+  for (const auto& p : section(j, "timeline"))
+    r.timeline.push_back(point_of(p));
   for (const auto& s : section(j, "slo")) {
     run::SloOutcome o;
     o.expression = get<std::string>(s, "expr");
-    if (const auto& observed = section(s, "observed"); observed.is_number()) o.observed = observed.get<double>();
+    if (const auto& observed = section(s, "observed"); observed.is_number())
+      o.observed = observed.get<double>();
     o.observed_text = get<std::string>(s, "observed_text");
     o.pass = get<bool>(s, "pass");
     o.detail = get<std::string>(s, "detail");
@@ -285,7 +305,8 @@ core::Expected<LoadedRun> result_from_json(const json& j, const std::string& sou
   }
 }
 
-core::Expected<LoadedRun> result_from_json_text(std::string_view text, const std::string& source_name) {
+core::Expected<LoadedRun> result_from_json_text(std::string_view text,
+                                                const std::string& source_name) {
   json j;
   try {
     j = json::parse(text);
@@ -296,13 +317,17 @@ core::Expected<LoadedRun> result_from_json_text(std::string_view text, const std
   return result_from_json(j, source_name);
 }
 
-core::Expected<bool> add_histograms_from_hlog(std::istream& in, const std::string& source_name, run::Result& r) {
+core::Expected<bool> add_histograms_from_hlog(std::istream& in, const std::string& source_name,
+                                              run::Result& r) {
   auto log = metrics::read_hlog(in, source_name);
-  if (!log) return core::Expected<bool>::failure(log.error());
+  if (!log)
+    return core::Expected<bool>::failure(log.error());
   std::map<std::string, size_t> by_tag;
-  for (size_t i = 0; i < r.by_name.size(); ++i) by_tag.emplace(HlogReport::tag_of(r.by_name[i].name), i);
+  for (size_t i = 0; i < r.by_name.size(); ++i)
+    by_tag.emplace(HlogReport::tag_of(r.by_name[i].name), i);
   for (const auto& interval : log->intervals) {
-    if (interval.start_s < r.warmup_s - 1e-3) continue;  // the run left warm-up out (to the ms the log keeps)
+    if (interval.start_s < r.warmup_s - 1e-3)
+      continue;  // the run left warm-up out (to the ms the log keeps)
     if (interval.tag.empty()) {
       r.corrected.add(interval.histogram);
     } else if (interval.tag == "service") {
@@ -319,18 +344,22 @@ core::Expected<bool> add_histograms_from_hlog(std::istream& in, const std::strin
 core::Expected<LoadedRun> read_run(const std::string& dir) {
   const std::string json_path = (std::filesystem::path(dir) / "result.json").string();
   std::ifstream in(json_path, std::ios::binary);
-  if (!in) return core::Expected<LoadedRun>::failure(fmt::format("{}: cannot be read (no such file?)", json_path));
+  if (!in)
+    return core::Expected<LoadedRun>::failure(
+        fmt::format("{}: cannot be read (no such file?)", json_path));
   std::stringstream text;
   text << in.rdbuf();
   auto loaded = result_from_json_text(text.str(), json_path);
-  if (!loaded) return loaded;
+  if (!loaded)
+    return loaded;
   LoadedRun run = std::move(loaded).value();
   run.result.report_dir = dir;
   const std::string hlog_path = (std::filesystem::path(dir) / "latency.hlog").string();
   std::ifstream hlog(hlog_path);
   if (hlog) {
     auto added = add_histograms_from_hlog(hlog, hlog_path, run.result);
-    if (!added) return core::Expected<LoadedRun>::failure(added.error());
+    if (!added)
+      return core::Expected<LoadedRun>::failure(added.error());
     run.has_hlog = true;
   }
   return run;

@@ -22,8 +22,10 @@ struct LoadedRun {
 };
 
 // result.json's text -> run::Result; the error names `source_name` and what is wrong.
-core::Expected<LoadedRun> result_from_json_text(std::string_view text, const std::string& source_name);
-core::Expected<LoadedRun> result_from_json(const nlohmann::json& json, const std::string& source_name);
+core::Expected<LoadedRun> result_from_json_text(std::string_view text,
+                                                const std::string& source_name);
+core::Expected<LoadedRun> result_from_json(const nlohmann::json& json,
+                                           const std::string& source_name);
 
 // Fills the histograms (overall and per request name, corrected and service, send lag) from
 // an .hlog written by HlogReport: untagged = all requests corrected, tags "service",

@@ -58,7 +58,7 @@ CommandRunner add_compare_command(CLI::App& app) {
       ->check(CLI::IsMember({"table", "markdown", "json"}));
   cmd->footer(
       "A change is a regression when it is worse than its tolerance and significant: the 95% bootstrap\n"
-      "interval over the per-second figures excludes no change.\n"
+      "interval over the per-second figures excludes no change and a Mann-Whitney U test agrees (p < 0.05).\n"
       "Exit codes: 0 no regression; 1 a regression; 2 bad input (a missing or invalid file).");
   return [flags] { return compare_command(*flags); };
 }

@@ -1,12 +1,12 @@
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -30,13 +30,16 @@ struct ReportFlags {
 
 std::string find_in_path(const std::string& program) {
   const char* path = std::getenv("PATH");
-  if (path == nullptr) return {};
+  if (path == nullptr)
+    return {};
   std::stringstream dirs(path);
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
-    if (dir.empty()) continue;
+    if (dir.empty())
+      continue;
     const auto candidate = std::filesystem::path(dir) / program;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    if (access(candidate.c_str(), X_OK) == 0)
+      return candidate.string();
   }
   return {};
 }
@@ -71,16 +74,19 @@ int run_report(const ReportFlags& flags) {
   try {
     reports::html::write_html_report(result, loaded->context, page);
     reports::write_file_atomically((dir / "junit.xml").string(), reports::junit_xml(result));
-    reports::write_file_atomically((dir / "summary.md").string(), reports::markdown_summary(result));
+    reports::write_file_atomically((dir / "summary.md").string(),
+                                   reports::markdown_summary(result));
   } catch (const std::exception& e) {
     std::cerr << "loadgen: " << e.what() << '\n';
     return core::to_int(core::ExitCode::kBadInput);
   }
   if (!loaded->has_hlog) {
-    std::cerr << fmt::format("loadgen: {} is missing: the percentile spectrum is left out\n", (dir / "latency.hlog").string());
+    std::cerr << fmt::format("loadgen: {} is missing: the percentile spectrum is left out\n",
+                             (dir / "latency.hlog").string());
   }
   std::cout << fmt::format("report: {}\n", page);
-  if (flags.open) open_in_browser(page);
+  if (flags.open)
+    open_in_browser(page);
   return core::to_int(core::ExitCode::kOk);
 }
 
@@ -88,11 +94,13 @@ int run_report(const ReportFlags& flags) {
 
 CommandRunner add_report_command(CLI::App& app) {
   auto flags = std::make_shared<ReportFlags>();
-  auto* cmd = app.add_subcommand(
-      "report", "Render a run's reports again (report.html, junit.xml, summary.md) from DIR/result.json and DIR/latency.hlog");
+  auto* cmd = app.add_subcommand("report",
+                                 "Render a run's reports again (report.html, junit.xml, "
+                                 "summary.md) from DIR/result.json and DIR/latency.hlog");
   cmd->add_option("dir", flags->dir, "A report directory written by loadgen run")->required();
   cmd->add_flag("--open", flags->open, "Open report.html with xdg-open (else print its path)");
-  cmd->footer("Exit codes: 0 rendered; 2 result.json missing or unreadable (the message names the file).");
+  cmd->footer(
+      "Exit codes: 0 rendered; 2 result.json missing or unreadable (the message names the file).");
   return [flags] { return run_report(*flags); };
 }
 

@@ -8,7 +8,7 @@
 // how noisy the machine was. The change of a summary (median, mean, ratio of sums) gets a
 // 95% bootstrap confidence interval, resampling seconds with a fixed seed so that the same
 // inputs always give the same answer; a Mann-Whitney U test gives a second, rank-based
-// opinion (its p-value is reported, the interval decides).
+// opinion. A change is significant when both agree: the interval excludes zero and p < 0.05.
 namespace loadgen::slo {
 
 enum class Summary {
@@ -33,7 +33,7 @@ struct Change {
   double ci_low = 0;   // 95% bootstrap interval of `change`
   double ci_high = 0;
   double p_value = 1;  // Mann-Whitney U, two-sided, normal approximation with tie correction
-  bool significant = false;  // the interval excludes zero
+  bool significant = false;  // the interval excludes zero and p_value < 0.05
   bool defined = false;      // false: a side is empty, or a relative change of a zero base
 };
 

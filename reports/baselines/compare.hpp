@@ -12,7 +12,8 @@
 // of the per-second values), rps (mean of the per-second rates) and the error rate (errors
 // over requests). Only seconds after warm-up and before the plan ended are compared. A check
 // is a regression when the change is worse than its tolerance and significant: the 95%
-// bootstrap interval over the seconds excludes no change (harness/slo/change_stats.hpp).
+// bootstrap interval over the seconds excludes no change and a Mann-Whitney U test agrees
+// (p < 0.05; harness/slo/change_stats.hpp).
 namespace loadgen::reports {
 
 run::BaselineComparison compare_runs(const nlohmann::json& base, const nlohmann::json& current,

@@ -83,7 +83,7 @@ std::string baseline_markdown(const run::BaselineComparison& b) {
   }
   for (const auto& n : b.notes) out += fmt::format("\n> ℹ️ {}\n", cell(n));
   out += "\nFigures are medians (p50, p99) or means (rps) of the per-second values after warm-up; a regression is "
-         "worse than its tolerance and significant (the interval excludes no change).\n";
+         "worse than its tolerance and significant (the interval excludes no change and Mann-Whitney p < 0.05).\n";
   return out;
 }
 
@@ -106,6 +106,42 @@ json baseline_json(const run::BaselineComparison& b) {
   }
   return {{"file", b.file},           {"scenario", b.scenario}, {"started_at", b.started_at},
           {"regression", b.regression()}, {"checks", checks},   {"notes", b.notes}};
+}
+
+run::BaselineComparison baseline_from_json(const json& j) {
+  run::BaselineComparison b;
+  b.file = j.value("file", "");
+  b.scenario = j.value("scenario", "");
+  b.started_at = j.value("started_at", "");
+  b.notes = j.value("notes", std::vector<std::string>{});
+  const auto opt = [](const json& c, const char* key) -> std::optional<double> {
+    const auto it = c.find(key);
+    return it != c.end() && it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt;
+  };
+  for (const auto& c : j.value("checks", json::array())) {
+    run::BaselineCheck k;
+    k.scope = c.value("scope", "");
+    k.metric = c.value("metric", "");
+    k.base = opt(c, "base");
+    k.current = opt(c, "new");
+    k.change = c.value("change", 0.0);
+    k.relative = c.value("change_kind", "relative") == "relative";
+    const auto ci = c.value("ci95", std::vector<double>{});
+    if (ci.size() == 2) {
+      k.ci_low = ci[0];
+      k.ci_high = ci[1];
+    }
+    k.p_value = c.value("p_value", 1.0);
+    k.significant = c.value("significant", false);
+    k.tolerance = opt(c, "tolerance");
+    if (const auto s = c.find("seconds"); s != c.end() && s->is_object()) {
+      k.base_seconds = s->value("base", size_t{0});
+      k.current_seconds = s->value("new", size_t{0});
+    }
+    k.verdict = c.value("verdict", "");
+    b.checks.push_back(std::move(k));
+  }
+  return b;
 }
 
 }  // namespace loadgen::reports

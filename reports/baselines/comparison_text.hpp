@@ -20,5 +20,7 @@ std::string baseline_tolerance(const run::BaselineCheck& c);  // "+10%", "-5%", 
 std::string baseline_console(const run::BaselineComparison& comparison);
 std::string baseline_markdown(const run::BaselineComparison& comparison);
 nlohmann::json baseline_json(const run::BaselineComparison& comparison);
+// The inverse of baseline_json, for re-rendering reports from result.json.
+run::BaselineComparison baseline_from_json(const nlohmann::json& section);
 
 }  // namespace loadgen::reports

@@ -47,11 +47,13 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   page += "\n</style>\n</head>\n<body>\n<header>\n";
   page += fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", escape(r.scenario),
                       r.verdict == "pass" ? "pass" : "fail", r.verdict == "pass" ? "pass" : "fail");
-  page += fmt::format("<p class=\"sub\">{} &middot; {} of {} planned &middot; {} model &middot; {}</p>\n",
-                      escape(r.started_at), duration_text(r.duration_s), duration_text(r.planned_duration_s),
-                      escape(r.model), escape(r.target.base_url));
+  page += fmt::format(
+      "<p class=\"sub\">{} &middot; {} of {} planned &middot; {} model &middot; {}</p>\n",
+      escape(r.started_at), duration_text(r.duration_s), duration_text(r.planned_duration_s),
+      escape(r.model), escape(r.target.base_url));
   page += "<nav>";
-  for (const char* id : kSectionIds) page += fmt::format("<a href=\"#{0}\">{0}</a> ", id);
+  for (const char* id : kSectionIds)
+    page += fmt::format("<a href=\"#{0}\">{0}</a> ", id);
   page += "</nav>\n</header>\n<main>\n";
   page += verdict_section(r);
   page += load_section(r);
@@ -62,8 +64,10 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   page += resources_section(r);
   page += scenario_section(r);
   page += machine_section(r, context);
-  page += "</main>\n<footer><output id=\"loadgen-status\" data-state=\"pending\">charts not drawn (is script disabled?)</output>"
-          " &middot; loadgen " LOADGEN_VERSION "</footer>\n";
+  page +=
+      "</main>\n<footer><output id=\"loadgen-status\" data-state=\"pending\">charts not drawn (is "
+      "script disabled?)</output>"
+      " &middot; loadgen " LOADGEN_VERSION "</footer>\n";
   page += "<script type=\"application/json\" id=\"loadgen-data\">";
   page += script_json(report_data(r));
   page += "</script>\n<script>\n";
@@ -74,7 +78,8 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   return page;
 }
 
-void write_html_report(const run::Result& result, const nlohmann::json& context, const std::string& path) {
+void write_html_report(const run::Result& result, const nlohmann::json& context,
+                       const std::string& path) {
   write_file_atomically(path, html_report(result, context));
 }
 

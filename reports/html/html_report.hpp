@@ -12,11 +12,13 @@
 namespace loadgen::reports::html {
 
 // The sections every page has, in order (a section without data says so).
-inline constexpr const char* kSectionIds[] = {"verdict", "load",      "latency",  "spectrum", "errors",
-                                              "startup", "resources", "scenario", "machine"};
+inline constexpr const char* kSectionIds[] = {"verdict",   "load",     "latency",
+                                              "spectrum",  "errors",   "startup",
+                                              "resources", "scenario", "machine"};
 
 // `context`: result.json's context block (host, CPUs, build); null when not known.
 std::string html_report(const run::Result& result, const nlohmann::json& context);
-void write_html_report(const run::Result& result, const nlohmann::json& context, const std::string& path);
+void write_html_report(const run::Result& result, const nlohmann::json& context,
+                       const std::string& path);
 
 }  // namespace loadgen::reports::html

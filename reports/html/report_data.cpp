@@ -9,14 +9,21 @@ namespace {
 using nlohmann::json;
 
 // Rounded to what a chart shows (µs for ms figures), so the page carries no 17-digit noise.
-double round_to(double value, double step) { return std::round(value / step) * step; }
-double r3(double v) { return round_to(v, 1e-3); }
-double r2(double v) { return round_to(v, 1e-2); }
+double round_to(double value, double step) {
+  return std::round(value / step) * step;
+}
+double r3(double v) {
+  return round_to(v, 1e-3);
+}
+double r2(double v) {
+  return round_to(v, 1e-2);
+}
 
 json timeline_columns(const run::Result& r) {
   const auto& tl = r.timeline;
   const size_t n = tl.size();
-  std::vector<double> t(n), target(n), rps(n), p50(n), p90(n), p99(n), max(n), sp50(n), sp99(n), lag(n);
+  std::vector<double> t(n), target(n), rps(n), p50(n), p90(n), p99(n), max(n), sp50(n), sp99(n),
+      lag(n);
   std::vector<int64_t> in_flight(n), users(n);
   std::vector<uint64_t> dropped(n), errors(n);
   std::map<std::string, std::vector<uint64_t>> by_kind;
@@ -54,17 +61,30 @@ json timeline_columns(const run::Result& r) {
       stages.back()["to"] = r3(tl[i].t_s);
     }
   }
-  return {{"t", t},           {"target", target}, {"rps", rps},         {"in_flight", in_flight},
-          {"users", users},   {"dropped", dropped}, {"errors", errors},   {"p50", p50},
-          {"p90", p90},       {"p99", p99},       {"max", max},         {"service_p50", sp50},
-          {"service_p99", sp99}, {"send_lag_p99", lag}, {"errors_by_kind", by_kind}, {"stages", stages}};
+  return {{"t", t},
+          {"target", target},
+          {"rps", rps},
+          {"in_flight", in_flight},
+          {"users", users},
+          {"dropped", dropped},
+          {"errors", errors},
+          {"p50", p50},
+          {"p90", p90},
+          {"p99", p99},
+          {"max", max},
+          {"service_p50", sp50},
+          {"service_p99", sp99},
+          {"send_lag_p99", lag},
+          {"errors_by_kind", by_kind},
+          {"stages", stages}};
 }
 
 json spectrum_json(const run::Result& r) {
   std::vector<const metrics::Histogram*> histograms;
   json labels = json::array();
   auto add = [&](const metrics::Histogram& h, const std::string& label, const std::string& kind) {
-    if (h.empty()) return;
+    if (h.empty())
+      return;
     histograms.push_back(&h);
     labels.push_back({{"label", label}, {"kind", kind}});
   };
@@ -78,16 +98,19 @@ json spectrum_json(const run::Result& r) {
   json values = json::array();
   for (const auto& column : spectrum.values_ms) {
     json out = json::array();
-    for (const auto& v : column) out.push_back(v ? json(r3(*v)) : json(nullptr));
+    for (const auto& v : column)
+      out.push_back(v ? json(r3(*v)) : json(nullptr));
     values.push_back(std::move(out));
   }
   json x = json::array();
-  for (const double v : spectrum.x) x.push_back(v);
+  for (const double v : spectrum.x)
+    x.push_back(v);
   return {{"x", x}, {"series", labels}, {"values", values}};
 }
 
 json startup_json(const run::Result& r) {
-  if (!r.startup) return nullptr;
+  if (!r.startup)
+    return nullptr;
   json variants = json::array();
   for (const auto& v : r.startup->result.variants) {
     json phases = json::array();
@@ -98,13 +121,15 @@ json startup_json(const run::Result& r) {
       }
       phases.push_back({{"name", p.name}, {"runs_ms", runs}});
     }
-    variants.push_back({{"name", v.name.empty() ? "runs" : v.name}, {"runs", v.runs}, {"phases", phases}});
+    variants.push_back(
+        {{"name", v.name.empty() ? "runs" : v.name}, {"runs", v.runs}, {"phases", phases}});
   }
   return {{"variants", variants}};
 }
 
 json process_json(const std::optional<run::ProcessResources>& p) {
-  if (!p || p->samples.empty()) return nullptr;
+  if (!p || p->samples.empty())
+    return nullptr;
   const size_t n = p->samples.size();
   std::vector<double> t(n), rss_mib(n);
   json cpu = json::array();
@@ -129,17 +154,20 @@ Spectrum percentile_spectrum(const std::vector<const metrics::Histogram*>& histo
   constexpr int kPointsPerDecade = 20;
   constexpr double kLargestX = 1e9;
   int64_t largest_count = 1;
-  for (const auto* h : histograms) largest_count = std::max(largest_count, h->total_count());
+  for (const auto* h : histograms)
+    largest_count = std::max(largest_count, h->total_count());
   Spectrum s;
   const double top = std::min(kLargestX, static_cast<double>(largest_count));
   // One grid point past the largest count, where the line with the most values ends at its max.
   for (int i = 0;; ++i) {
     const double x = std::pow(10.0, static_cast<double>(i) / kPointsPerDecade);
     s.x.push_back(x);
-    if (x > top) break;
+    if (x > top)
+      break;
   }
   std::vector<double> percentiles;
-  for (const double x : s.x) percentiles.push_back(100.0 * (1.0 - 1.0 / x));
+  for (const double x : s.x)
+    percentiles.push_back(100.0 * (1.0 - 1.0 / x));
   for (const auto* h : histograms) {
     std::vector<std::optional<double>> column(s.x.size());
     const auto values = h->values_at_percentiles(percentiles);
@@ -166,7 +194,9 @@ json report_data(const run::Result& r) {
           {"timeline", timeline_columns(r)},
           {"spectrum", spectrum_json(r)},
           {"startup", startup_json(r)},
-          {"resources", {{"target", process_json(r.resources.target)}, {"loadgen", process_json(r.resources.loadgen)}}}};
+          {"resources",
+           {{"target", process_json(r.resources.target)},
+            {"loadgen", process_json(r.resources.loadgen)}}}};
 }
 
 }  // namespace loadgen::reports::html

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   loadgen::reports::write_result_json(run, dir + "/result.json");
   std::ofstream out(dir + "/latency.hlog");
   loadgen::metrics::HlogWriter writer(out);
-  writer.write_header("[synthetic run for report tests, values in ns]", run.start_epoch_s, run.start_epoch_s);
+  writer.write_header("[synthetic run for report tests, values in ns]", run.start_epoch_s,
+                      run.start_epoch_s);
   const double length = run.duration_s;
   writer.write_interval(0, length, run.corrected);
   writer.write_interval(0, length, run.service, "service");

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
 #include <random>
+#include <vector>
 
 #include "probes/resource_stats.hpp"
 
@@ -12,18 +12,23 @@ namespace {
 
 using Nanos = std::chrono::nanoseconds;
 
-double ms_of(int64_t ns) { return static_cast<double>(ns) / 1e6; }
+double ms_of(int64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
 
 // Nearest rank of sorted values; 0 when there are none.
 double at_percentile(const std::vector<double>& sorted, double percentile) {
-  if (sorted.empty()) return 0;
-  const auto rank = static_cast<size_t>(std::ceil(percentile / 100 * static_cast<double>(sorted.size())));
+  if (sorted.empty())
+    return 0;
+  const auto rank =
+      static_cast<size_t>(std::ceil(percentile / 100 * static_cast<double>(sorted.size())));
   return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
 run::LatencySummary summary_of(const metrics::Histogram& h) {
   run::LatencySummary s;
-  if (h.empty()) return s;
+  if (h.empty())
+    return s;
   s.count = h.total_count();
   s.min_ms = ms_of(h.min());
   s.mean_ms = h.mean() / 1e6;
@@ -36,8 +41,8 @@ run::LatencySummary summary_of(const metrics::Histogram& h) {
   return s;
 }
 
-run::ProcessResources process(int pid, size_t seconds, double base_mib, double growth_mib_per_s, double cpu_level,
-                              std::mt19937& rng) {
+run::ProcessResources process(int pid, size_t seconds, double base_mib, double growth_mib_per_s,
+                              double cpu_level, std::mt19937& rng) {
   std::normal_distribution<double> noise(0, 1);
   run::ProcessResources p;
   p.pid = pid;
@@ -61,7 +66,8 @@ run::ProcessResources process(int pid, size_t seconds, double base_mib, double g
   return p;
 }
 
-probes::VariantRuns variant(const std::string& name, double scale, bool with_failure, std::mt19937& rng) {
+probes::VariantRuns variant(const std::string& name, double scale, bool with_failure,
+                            std::mt19937& rng) {
   std::normal_distribution<double> noise(1, 0.08);
   probes::VariantRuns v;
   v.name = name;
@@ -122,8 +128,9 @@ run::Result synthetic_run(size_t seconds, size_t values_per_second) {
   for (size_t i = 0; i < seconds; ++i) {
     const bool in_ramp = i < ramp, in_drain = i + drain >= seconds;
     const double level = in_ramp ? peak * static_cast<double>(i + 1) / static_cast<double>(ramp)
-                         : in_drain ? peak * static_cast<double>(seconds - i) / static_cast<double>(drain)
-                                    : peak;
+                         : in_drain
+                             ? peak * static_cast<double>(seconds - i) / static_cast<double>(drain)
+                             : peak;
     // Per-second figures from the sorted draws (a histogram per second would cost a 264 KiB
     // reset 86,400 times in a soak-sized run).
     std::vector<double> corrected_values, service_values;
@@ -159,8 +166,10 @@ run::Result synthetic_run(size_t seconds, size_t values_per_second) {
     p.service_p50_ms = at_percentile(service_values, 50);
     p.service_p99_ms = at_percentile(service_values, 99);
     p.send_lag_p99_ms = 0.05;
-    if (i % 97 == 5) p.errors_by_kind["timeout"] = 1;
-    if (slow) p.errors_by_kind["status"] = 2;
+    if (i % 97 == 5)
+      p.errors_by_kind["timeout"] = 1;
+    if (slow)
+      p.errors_by_kind["status"] = 2;
     for (const auto& [kind, count] : p.errors_by_kind) {
       p.errors += count;
       (kind == "timeout" ? timeouts : status_errors) += count;
@@ -175,8 +184,10 @@ run::Result synthetic_run(size_t seconds, size_t values_per_second) {
   r.requests.errors = errors;
   r.requests.completed = sent - errors;
   r.requests.bytes_received = sent * 512;
-  if (timeouts > 0) r.requests.errors_by_kind["timeout"] = timeouts;
-  if (status_errors > 0) r.requests.errors_by_kind["status"] = status_errors;
+  if (timeouts > 0)
+    r.requests.errors_by_kind["timeout"] = timeouts;
+  if (status_errors > 0)
+    r.requests.errors_by_kind["status"] = status_errors;
   r.measured = r.requests;
   r.achieved_rps = static_cast<double>(sent) / static_cast<double>(std::max<size_t>(1, seconds));
   r.target_rps = r.achieved_rps * 1.001;
@@ -186,7 +197,8 @@ run::Result synthetic_run(size_t seconds, size_t values_per_second) {
     n.requests.sent = static_cast<uint64_t>(n.corrected.total_count());
     n.requests.completed = n.requests.sent;
     n.measured = n.requests;
-    n.achieved_rps = static_cast<double>(n.requests.sent) / static_cast<double>(std::max<size_t>(1, seconds));
+    n.achieved_rps =
+        static_cast<double>(n.requests.sent) / static_cast<double>(std::max<size_t>(1, seconds));
     n.latency = summary_of(n.corrected);
     n.service_latency = summary_of(n.service);
   }
@@ -194,7 +206,8 @@ run::Result synthetic_run(size_t seconds, size_t values_per_second) {
            {"http.error_rate < 1%", 0.001, "0.10%", true, "error_rate=0.10%, threshold < 1%", std::nullopt},
            {"submit <job>.p50 < 1ms", r.by_name[1].latency.p50_ms * 1e6, "p50", false, "p50 over 1ms & <rising>", std::nullopt}};
   r.verdict = "fail";
-  r.first_errors = {{"timeout", "timed out after 5s <no body>"}, {"status", "HTTP 503 \"Service Unavailable\""}};
+  r.first_errors = {{"timeout", "timed out after 5s <no body>"},
+                    {"status", "HTTP 503 \"Service Unavailable\""}};
   r.target.started_by_loadgen = true;
   r.target.command = {"refserver", "--port", "0", "--db", "/tmp/x & y.sqlite3"};
   r.target.base_url = "http://127.0.0.1:41234";
@@ -213,7 +226,9 @@ run::Result synthetic_run(size_t seconds, size_t values_per_second) {
   r.resources.loadgen = process(4000, seconds, 40, 0, 1.85, rng);
   r.warnings = {"loadgen used 1.85 of 2 cores: results may measure the generator <not the target>"};
   r.plan_text = "ramp 0 -> 200/s over 10%\nhold 200/s\ndrain -> 0";
-  r.scenario_yaml = "name: soak\n# </script><script>alert(1)</script>\nrequests:\n  - { name: \"submit <job>\", post: /api/jobs }\n";
+  r.scenario_yaml =
+      "name: soak\n# </script><script>alert(1)</script>\nrequests:\n  - { name: \"submit <job>\", "
+      "post: /api/jobs }\n";
   return r;
 }
 

@@ -1,11 +1,12 @@
 // report.html: the escaping of user text, the data block the charts draw from (golden), the
 // percentile spectrum's axis, and that every section is there, with or without data.
+#include "reports/html/html_report.hpp"
+
 #include <regex>
 
 #include <gtest/gtest.h>
 
 #include "reports/html/html_escape.hpp"
-#include "reports/html/html_report.hpp"
 #include "reports/html/html_sections.hpp"
 #include "reports/html/report_data.hpp"
 #include "tests/tools/synthetic_run.hpp"
@@ -16,7 +17,8 @@ namespace {
 using nlohmann::json;
 
 TEST(HtmlEscape, EscapesTheFiveMetacharacters) {
-  EXPECT_EQ(escape("<a href=\"x\">Tom & 'Jerry'</a>"), "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+  EXPECT_EQ(escape("<a href=\"x\">Tom & 'Jerry'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
   EXPECT_EQ(escape("plain text, ü"), "plain text, ü");
 }
 
@@ -24,7 +26,8 @@ TEST(HtmlEscape, ScriptJsonCannotCloseTheScriptElement) {
   const json j = {{"yaml", "</script><!-- & -->"}};
   EXPECT_EQ(script_json(j), R"({"yaml":"\u003c/script\u003e\u003c!-- \u0026 --\u003e"})");
   EXPECT_EQ(json::parse(script_json(j)), j) << "still the same JSON";
-  EXPECT_EQ(script_json(json("bad \xff byte")), "\"bad \xEF\xBF\xBD byte\"") << "invalid UTF-8 is replaced, not thrown";
+  EXPECT_EQ(script_json(json("bad \xff byte")), "\"bad \xEF\xBF\xBD byte\"")
+      << "invalid UTF-8 is replaced, not thrown";
 }
 
 TEST(HtmlSections, ThresholdIsTheRightHandSideOfTheExpression) {
@@ -61,7 +64,8 @@ run::Result tiny_run() {
     p.max_ms = 4.1;
     p.service_p50_ms = 1;
     p.service_p99_ms = 2.5;
-    if (i == 1) p.errors_by_kind["timeout"] = 1;
+    if (i == 1)
+      p.errors_by_kind["timeout"] = 1;
     p.errors = i == 1 ? 1 : 0;
     r.timeline.push_back(p);
   }
@@ -80,16 +84,18 @@ TEST(ReportData, GoldenDataBlock) {
   // The spectrum grid is checked below; here only its first points.
   auto& spectrum = data["spectrum"];
   spectrum["x"] = json::array({spectrum["x"][0], spectrum["x"][20]});
-  for (auto& column : spectrum["values"]) column = json::array({column[0], column[20], column[40], column[41]});
-  EXPECT_EQ(data.dump(),
-            R"({"duration_s":2.0,"format":1,"model":"arrival-rate","resources":{"loadgen":null,"target":null},)"
-            R"("spectrum":{"series":[{"kind":"corrected","label":"all requests"},{"kind":"corrected","label":"get"}],)"
-            R"("values":[[1.0,90.046,99.025,100.008],[1.0,90.046,99.025,100.008]],"x":[1.0,10.0]},)"
-            R"("startup":null,"timeline":{"dropped":[0,1],"errors":[0,1],"errors_by_kind":{"timeout":[0,1]},)"
-            R"("in_flight":[2,3],"max":[4.1,4.1],"p50":[1.235,1.235],"p90":[2.0,2.0],"p99":[3.0,3.0],)"
-            R"("rps":[10.0,20.0],"send_lag_p99":[0.0,0.0],"service_p50":[1.0,1.0],"service_p99":[2.5,2.5],)"
-            R"("stages":[{"from":0.0,"name":"ramp","to":1.0},{"from":1.0,"name":"hold","to":2.0}],)"
-            R"("t":[1.0,2.0],"target":[10.0,20.0],"users":[0,0]},"warmup_s":1.0})");
+  for (auto& column : spectrum["values"])
+    column = json::array({column[0], column[20], column[40], column[41]});
+  EXPECT_EQ(
+      data.dump(),
+      R"({"duration_s":2.0,"format":1,"model":"arrival-rate","resources":{"loadgen":null,"target":null},)"
+      R"("spectrum":{"series":[{"kind":"corrected","label":"all requests"},{"kind":"corrected","label":"get"}],)"
+      R"("values":[[1.0,90.046,99.025,100.008],[1.0,90.046,99.025,100.008]],"x":[1.0,10.0]},)"
+      R"("startup":null,"timeline":{"dropped":[0,1],"errors":[0,1],"errors_by_kind":{"timeout":[0,1]},)"
+      R"("in_flight":[2,3],"max":[4.1,4.1],"p50":[1.235,1.235],"p90":[2.0,2.0],"p99":[3.0,3.0],)"
+      R"("rps":[10.0,20.0],"send_lag_p99":[0.0,0.0],"service_p50":[1.0,1.0],"service_p99":[2.5,2.5],)"
+      R"("stages":[{"from":0.0,"name":"ramp","to":1.0},{"from":1.0,"name":"hold","to":2.0}],)"
+      R"("t":[1.0,2.0],"target":[10.0,20.0],"users":[0,0]},"warmup_s":1.0})");
 }
 
 TEST(ReportData, SpectrumIsOnTheLogAxisAndEndsAtTheMax) {
@@ -105,7 +111,8 @@ TEST(ReportData, SpectrumIsOnTheLogAxisAndEndsAtTheMax) {
   EXPECT_NEAR(*v[40], 99.0, 0.1) << "p99 of 1..100 ms";
   EXPECT_NEAR(*v[41], 100.0, 0.1) << "the line ends at the max";
   EXPECT_EQ(v.size(), 42u) << "and nothing after it";
-  for (size_t i = 1; i < v.size() && v[i]; ++i) EXPECT_GE(*v[i], *v[i - 1]) << "monotone at " << i;
+  for (size_t i = 1; i < v.size() && v[i]; ++i)
+    EXPECT_GE(*v[i], *v[i - 1]) << "monotone at " << i;
 }
 
 TEST(ReportData, LargeSoakStaysCompact) {
@@ -118,7 +125,8 @@ TEST(ReportData, LargeSoakStaysCompact) {
 
 size_t count_of(const std::string& text, const std::string& what) {
   size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
   return n;
 }
 
@@ -131,15 +139,20 @@ TEST(HtmlReport, HasEverySectionAndEscapesUserText) {
   // The user's "<script>" never appears raw: only the page's own four script elements.
   EXPECT_EQ(count_of(page, "<script"), 4u);
   EXPECT_EQ(count_of(page, "</script>"), 4u);
-  EXPECT_NE(page.find("soak &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;"), std::string::npos);
-  EXPECT_NE(page.find("# &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos) << "the YAML";
+  EXPECT_NE(page.find("soak &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;"),
+            std::string::npos);
+  EXPECT_NE(page.find("# &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos)
+      << "the YAML";
   EXPECT_NE(page.find("submit &lt;job&gt;"), std::string::npos);
-  EXPECT_NE(page.find("timed out after 5s &lt;no body&gt;"), std::string::npos) << "first error message";
-  EXPECT_NE(page.find("fatal: cannot open &lt;db&gt; &amp; &quot;quit&quot;"), std::string::npos) << "stderr tail";
+  EXPECT_NE(page.find("timed out after 5s &lt;no body&gt;"), std::string::npos)
+      << "first error message";
+  EXPECT_NE(page.find("fatal: cannot open &lt;db&gt; &amp; &quot;quit&quot;"), std::string::npos)
+      << "stderr tail";
   EXPECT_NE(page.find("box &lt;1&gt;"), std::string::npos) << "context";
   EXPECT_NE(page.find("data-chart=\"startup-1\""), std::string::npos) << "staged beside sequential";
   EXPECT_NE(page.find("loadgen itself used"), std::string::npos) << "saturation warning";
-  EXPECT_EQ(page.find("http://") == std::string::npos ? 0 : count_of(page, "src=\"http"), 0u) << "nothing fetched";
+  EXPECT_EQ(page.find("http://") == std::string::npos ? 0 : count_of(page, "src=\"http"), 0u)
+      << "nothing fetched";
 }
 
 TEST(HtmlReport, SectionsWithoutDataSaySoPlainly) {

@@ -1,6 +1,7 @@
 // Golden tests of the CI outputs: what a CI system parses must not drift unnoticed.
 #include <gtest/gtest.h>
 
+#include "reports/baselines/comparison_text.hpp"
 #include "reports/junit_report.hpp"
 #include "reports/markdown_report.hpp"
 
@@ -123,6 +124,16 @@ TEST(MarkdownReport, ChangeAgainstBaseline) {
   r.baseline->checks.resize(2);
   const auto ok = markdown_summary(r);
   EXPECT_EQ(ok.substr(0, ok.find('\n')), "## ✅ loadgen `smoke`: every SLO held, no regression");
+}
+
+TEST(BaselineJson, RoundTripsForReRendering) {
+  const auto r = with_baseline();
+  const auto back = baseline_from_json(baseline_json(*r.baseline));
+  EXPECT_EQ(baseline_json(back), baseline_json(*r.baseline));
+  auto again = r;
+  again.baseline = back;
+  EXPECT_EQ(junit_xml(again), junit_xml(r));
+  EXPECT_EQ(markdown_summary(again), markdown_summary(r));
 }
 
 TEST(XmlEscape, EscapesAllFiveCharacters) { EXPECT_EQ(xml_escape("<a & 'b' \"c\">"), "&lt;a &amp; &apos;b&apos; &quot;c&quot;&gt;"); }

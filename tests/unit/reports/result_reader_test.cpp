@@ -1,5 +1,7 @@
 // result.json -> run::Result: a round trip (write, read, write) gives the same JSON, the
 // histograms come back from latency.hlog, and bad files are named in the error.
+#include "reports/result_reader.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,7 +11,6 @@
 #include "harness/metrics/hlog.hpp"
 #include "reports/hlog_report.hpp"
 #include "reports/json_report.hpp"
-#include "reports/result_reader.hpp"
 #include "tests/tools/synthetic_run.hpp"
 
 namespace loadgen::reports {
@@ -28,8 +29,8 @@ class TempDirectory {
  public:
   TempDirectory() {
     path_ = std::filesystem::temp_directory_path() /
-            ("result-reader-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+            ("result-reader-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+             "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(path_);
   }
   ~TempDirectory() {
@@ -141,11 +142,13 @@ TEST(ResultReader, CorruptResultIsAnErrorNamingTheFile) {
   std::ofstream(dir.file("result.json")) << "{\"scenario\": \"x\", \"timeline\": [";
   auto loaded = read_run(dir.path());
   ASSERT_FALSE(loaded);
-  EXPECT_NE(loaded.error().find(dir.file("result.json") + ": not valid JSON"), std::string::npos) << loaded.error();
+  EXPECT_NE(loaded.error().find(dir.file("result.json") + ": not valid JSON"), std::string::npos)
+      << loaded.error();
 }
 
 TEST(ResultReader, WrongShapeIsAnErrorNamingTheField) {
-  auto loaded = result_from_json_text(R"({"scenario": "x", "timeline": [], "duration_s": "long"})", "r.json");
+  auto loaded =
+      result_from_json_text(R"({"scenario": "x", "timeline": [], "duration_s": "long"})", "r.json");
   ASSERT_FALSE(loaded);
   EXPECT_NE(loaded.error().find("r.json: field 'duration_s'"), std::string::npos) << loaded.error();
   auto other = result_from_json_text(R"([1, 2])", "r.json");
@@ -169,7 +172,8 @@ TEST(ResultReader, ReadsADirectoryWithItsHlog) {
   EXPECT_TRUE(loaded->has_hlog);
   EXPECT_EQ(loaded->result.report_dir, dir.path());
   EXPECT_EQ(loaded->result.corrected.total_count(), run.corrected.total_count());
-  EXPECT_EQ(loaded->result.by_name[0].corrected.value_at_percentile(99), run.by_name[0].corrected.value_at_percentile(99));
+  EXPECT_EQ(loaded->result.by_name[0].corrected.value_at_percentile(99),
+            run.by_name[0].corrected.value_at_percentile(99));
   std::ofstream(dir.file("latency.hlog")) << "not an hlog line\n";
   auto bad = read_run(dir.path());
   ASSERT_FALSE(bad);
