@@ -70,6 +70,12 @@ http::Request RequestBuilder::build_step(const scenario::RequestSpec& spec, uint
   http::Request r;
   r.method = spec.method;
   r.target = base_path_ + (spec.path.is_literal() ? spec.path.literal_text() : spec.path.expand(lookup));
+  if (!r.target.starts_with('/')) {
+    // A flow's extracted URL ("http://host:port/api/jobs/7"): its path, to the same target.
+    const auto scheme = r.target.find("://");
+    const auto slash = scheme == std::string::npos ? std::string::npos : r.target.find('/', scheme + 3);
+    r.target = slash == std::string::npos ? "/" + r.target : r.target.substr(slash);
+  }
   r.headers.reserve(spec.headers.size());
   for (const auto& h : spec.headers) {
     r.headers.emplace_back(h.name, h.value.is_literal() ? h.value.literal_text() : h.value.expand(lookup));

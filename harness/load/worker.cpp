@@ -43,7 +43,10 @@ Worker::Worker(const EngineConfig& config, const MetricLayout& layout, std::vect
     }
     flow_feeds_.push_back(std::move(used));
     std::vector<std::vector<CompiledExtract>> steps;
-    for (const auto& step : flow.steps) steps.push_back(compile_extracts(step.extract));
+    for (const auto& step : flow.steps) {
+      steps.push_back(compile_extracts(step.extract));
+      for (const auto& e : step.extract) keep_headers_ = keep_headers_ || e.from == scenario::Extract::From::kHeader;
+    }
     extracts_.push_back(std::move(steps));
   }
 }
@@ -202,6 +205,7 @@ net::awaitable<http::Response> Worker::exchange(std::unique_ptr<http::Connection
 std::unique_ptr<http::Connection> Worker::new_connection() {
   http::ConnectionOptions options;
   options.body_limit = config_.body_limit;
+  options.keep_headers = keep_headers_;
   return http::make_connection(ioc_.get_executor(), endpoint_, config_.endpoint, tls_context_, options);
 }
 

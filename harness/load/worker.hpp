@@ -95,6 +95,7 @@ class Worker {
   std::vector<std::vector<size_t>> flow_feeds_;                   // per flow: indexes into feeds_
   std::vector<std::vector<std::vector<CompiledExtract>>> extracts_;  // per flow, per step
   std::vector<std::string> row_;                                   // scratch for feed rows
+  bool keep_headers_ = false;                                      // a step extracts a header
   const int index_;
   net::io_context ioc_{1};
   net::ip::tcp::endpoint endpoint_;

@@ -39,7 +39,9 @@ bool is_token(std::string_view s) {
 
 std::optional<Template> read_path(Reader& r, const Field& field, Dynamic allowed) {
   auto path = r.templ(field, allowed);
-  if (path && !path->text().starts_with('/')) {
+  // A flow step may send to a URL it extracted (a Location header): "${job}".
+  const bool from_variable = allowed == Dynamic::kFlow && path && path->text().starts_with("${");
+  if (path && !path->text().starts_with('/') && !from_variable) {
     r.error(field, fmt::format("the path must start with '/', not '{}'", path->text()));
     return std::nullopt;
   }
