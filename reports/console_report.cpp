@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "harness/core/units.hpp"
+#include "reports/flows_report.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -63,6 +64,7 @@ std::string console_summary(const run::Result& r) {
                        r.target.exit_description.empty() ? "left running" : r.target.exit_description);
   }
   out += names_table(r);
+  out += flows_console_table(r);
   out += slo_table(r);
   for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
   out += fmt::format("\nverdict: {}{}\n", r.verdict == "pass" ? "PASS" : "FAIL", r.interrupted ? " (interrupted)" : "");
