@@ -1,5 +1,6 @@
 #include "harness/load/worker.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "harness/load/response_check.hpp"
@@ -41,7 +42,27 @@ Worker::Worker(const EngineConfig& config, const MetricLayout& layout, std::vect
         if (feeds_[i]->spec().name == name) used.push_back(i);
       }
     }
+    // Only the columns a step sends are kept per flow instance: a wide row (a 1 MB blob
+    // nobody uses) then costs nothing while the flow runs.
+    std::vector<std::string> sent_names;
+    for (const auto& step : flow.steps) {
+      auto add = [&](const scenario::Template& t) {
+        for (auto& v : t.variables()) sent_names.push_back(std::move(v));
+      };
+      add(step.request.path);
+      for (const auto& h : step.request.headers) add(h.value);
+      if (step.request.body) add(*step.request.body);
+    }
+    std::vector<std::vector<bool>> keep;
+    for (const size_t f : used) {
+      std::vector<bool> columns;
+      for (const auto& c : feeds_[f]->spec().columns) {
+        columns.push_back(std::find(sent_names.begin(), sent_names.end(), c) != sent_names.end());
+      }
+      keep.push_back(std::move(columns));
+    }
     flow_feeds_.push_back(std::move(used));
+    kept_columns_.push_back(std::move(keep));
     std::vector<std::vector<CompiledExtract>> steps;
     for (const auto& step : flow.steps) {
       steps.push_back(compile_extracts(step.extract));

@@ -93,6 +93,7 @@ class Worker {
   const MetricLayout& layout_;
   std::vector<Feed*> feeds_;
   std::vector<std::vector<size_t>> flow_feeds_;                   // per flow: indexes into feeds_
+  std::vector<std::vector<std::vector<bool>>> kept_columns_;       // per flow, per feed: sent?
   std::vector<std::vector<std::vector<CompiledExtract>>> extracts_;  // per flow, per step
   std::vector<std::string> row_;                                   // scratch for feed rows
   bool keep_headers_ = false;                                      // a step extracts a header

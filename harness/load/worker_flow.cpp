@@ -17,13 +17,16 @@ int64_t nanos_between(Clock::time_point from, Clock::time_point to) {
 
 Worker::Rows Worker::take_rows(size_t flow, FlowVars& vars) {
   for (const auto& [name, value] : config_.flows[flow].vars) vars.set(name, value);
-  for (const size_t f : flow_feeds_[flow]) {
-    auto* feed = feeds_[f];
+  for (size_t i = 0; i < flow_feeds_[flow].size(); ++i) {
+    auto* feed = feeds_[flow_feeds_[flow][i]];
     if (!feed->next(row_)) {
       return feed->spec().at_end == scenario::FeedSpec::AtEnd::kFail ? Rows::kFailed : Rows::kStopped;
     }
     const auto& columns = feed->spec().columns;
-    for (size_t c = 0; c < columns.size() && c < row_.size(); ++c) vars.set(columns[c], row_[c]);
+    const auto& keep = kept_columns_[flow][i];
+    for (size_t c = 0; c < columns.size() && c < row_.size(); ++c) {
+      if (keep[c]) vars.set(columns[c], std::move(row_[c]));
+    }
   }
   return Rows::kTaken;
 }

@@ -308,8 +308,8 @@ flows:
                                           path),
                               "  rate: 300\n  duration: 1s\n"));
   const auto& f = flow(r, "f");
-  EXPECT_EQ(f["completed"], 300);
-  EXPECT_EQ(r["feeds"][0]["rows_read"], 300);  // the whole file, and around again
+  EXPECT_GT(r["feeds"][0]["rows_read"].get<uint64_t>(), 200u);  // the whole file, and around again
+  EXPECT_EQ(f["completed"], r["feeds"][0]["rows_read"]);
   const auto rss = r["context"]["peak_rss_bytes"].get<int64_t>();
   EXPECT_LT(rss, 80ll << 20) << "peak RSS " << (rss >> 20) << " MB";
 }
