@@ -163,7 +163,7 @@ std::optional<Until> read_until(Reader& r, const Field& field) {
     }
   }
   if (const auto* f = fields->find("status")) until.statuses = read_statuses(r, *f);
-  if (until.pointer.empty() && until.statuses.empty()) {
+  if (!fields->has("json") && until.statuses.empty()) {
     r.error(field, "until needs json: (/status: done) or status: (200), or both");
   }
   if (const auto* f = fields->find("poll")) until.poll = r.duration(*f, Sign::kPositive).value_or(until.poll);
@@ -259,7 +259,7 @@ StepSpec read_step(Reader& r, const Field& item, const std::string& flow, Scope&
   keys.insert(keys.end(), kStepExtraKeys.begin(), kStepExtraKeys.end());
   auto fields = r.mapping(item, "in a step", keys);
   if (!fields) return step;
-  step.request = read_request_fields(r, item, *fields, Dynamic::kFlow);
+  step.request = read_request_fields(r, item, *fields, Dynamic::kFlow, "step");
   if (const auto* f = fields->find("weight")) {
     r.error(r.key_where(*f), "weight: belongs to the flow, not to one of its steps");
   }
@@ -267,8 +267,6 @@ StepSpec read_step(Reader& r, const Field& item, const std::string& flow, Scope&
     // The default name "flow METHOD /path" is unique in practice and reads well in reports.
     const auto path = step.request.path.text();
     step.request.name = flow + " " + step.request.method + " " + path.substr(0, path.find('?'));
-  } else {
-    step.request.name = read_metric_name(r, *fields->find("name"), "step");
   }
   claim(r, fields->has("name") ? *fields->find("name") : item, step.request.name, taken);
   if (const auto* f = fields->find("extract")) step.extract = read_extract(r, *f);

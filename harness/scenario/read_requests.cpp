@@ -181,7 +181,7 @@ std::string read_metric_name(Reader& r, const Field& field, std::string_view wha
 std::span<const std::string_view> request_keys() { return kRequestKeys; }
 
 RequestSpec read_request_fields(Reader& r, const Field& item, const Fields& fields_in,
-                                Dynamic allowed) {
+                                Dynamic allowed, std::string_view what) {
   RequestSpec spec;
   spec.where = r.where(item.value);
   const auto* fields = &fields_in;
@@ -203,7 +203,7 @@ RequestSpec read_request_fields(Reader& r, const Field& item, const Fields& fiel
   if (const auto* f = fields->find("check"))
     spec.check = read_check(r, *f);
   if (const auto* f = fields->find("name")) {
-    spec.name = read_metric_name(r, *f, "request");
+    spec.name = read_metric_name(r, *f, what);
   } else if (const auto path = spec.path.text(); !path.empty()) {
     spec.name = spec.method + " " + path.substr(0, path.find('?'));
   }
@@ -219,7 +219,7 @@ RequestSpec read_request(Reader& r, const Field& item) {
     spec.where = r.where(item.value);
     return spec;
   }
-  return read_request_fields(r, item, *fields, Dynamic::kRequest);
+  return read_request_fields(r, item, *fields, Dynamic::kRequest, "request");
 }
 
 }  // namespace

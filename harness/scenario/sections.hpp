@@ -35,7 +35,7 @@ std::vector<RequestSpec> read_requests(Reader& r, const Field& field);
 constexpr size_t kRequestKeyCount = 15;
 std::span<const std::string_view> request_keys();
 RequestSpec read_request_fields(Reader& r, const Field& item, const Fields& fields,
-                                Dynamic allowed);
+                                Dynamic allowed, std::string_view what);
 // A metric name (is_metric_name, not reserved); `what` names it in messages ("request").
 std::string read_metric_name(Reader& r, const Field& field, std::string_view what);
 
