@@ -41,7 +41,9 @@ std::string flows_console_table(const run::Result& r) {
   std::string out = fmt::format("\n  {:<24} {:>9} {:>10} {:>9}  {}\n", "flow", "started", "completed", "failed",
                                 "failed at");
   for (const auto& f : r.flows) {
-    out += fmt::format("  {:<24} {:>9} {:>10} {:>9}  {}\n", f.name, f.started, f.completed, f.failed, failing_steps(f));
+    auto line = fmt::format("  {:<24} {:>9} {:>10} {:>9}  {}", f.name, f.started, f.completed, f.failed, failing_steps(f));
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
     if (!f.first_failure.empty()) out += fmt::format("  {:<24} first failure: {}\n", "", f.first_failure);
   }
   return out;
