@@ -5,6 +5,7 @@
 #include "harness/core/units.hpp"
 #include "reports/probes_text.hpp"
 #include "reports/baselines/comparison_text.hpp"
+#include "reports/flows_report.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -76,6 +77,7 @@ std::string console_summary(const run::Result& r) {
                        r.target.exit_description.empty() ? "left running" : r.target.exit_description);
   }
   out += names_table(r);
+  out += flows_console_table(r);
   out += startup_console(r);
   out += resources_console(r);
   out += slo_table(r);

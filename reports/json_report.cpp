@@ -9,6 +9,7 @@
 #include "reports/atomic_file.hpp"
 #include "reports/probes_json.hpp"
 #include "reports/baselines/comparison_text.hpp"
+#include "reports/flows_report.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -143,6 +144,8 @@ json to_json(const run::Result& r) {
           {"service_latency_ms", latency_json(r.service_latency)},
           {"send_lag_ms", latency_json(r.send_lag)},
           {"by_name", by_name},
+          {"flows", flows_json(r)},
+          {"feeds", feeds_json(r)},
           {"timeline", timeline_json(r.timeline)},
           {"slo", slo},
           {"first_errors", r.first_errors},

@@ -18,8 +18,11 @@ int validate_command(const ScenarioInput& input) {
   for (const auto& s : sc->load.stages) stages.push_back({s.name, s.from, s.to, s.duration});
   const load::Plan plan(std::move(stages));
   const bool closed = sc->load.model == scenario::LoadModel::kVirtualUsers;
-  std::cout << fmt::format("{}: ok ({} request{}, {} SLO{}, {})\n", input.path, sc->requests.size(),
-                           sc->requests.size() == 1 ? "" : "s", sc->slos.size(), sc->slos.size() == 1 ? "" : "s",
+  const auto flows = sc->flows.empty()
+                         ? std::string()
+                         : fmt::format(", {} flow{}", sc->flows.size(), sc->flows.size() == 1 ? "" : "s");
+  std::cout << fmt::format("{}: ok ({} request{}{}, {} SLO{}, {})\n", input.path, sc->requests.size(),
+                           sc->requests.size() == 1 ? "" : "s", flows, sc->slos.size(), sc->slos.size() == 1 ? "" : "s",
                            closed ? "virtual users" : "arrival rate");
   std::cout << plan.describe(closed);
   return core::to_int(core::ExitCode::kOk);

@@ -18,6 +18,9 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::kCheckFailed: return "check_failed";
     case ErrorKind::kProtocol: return "protocol";
     case ErrorKind::kCancelled: return "cancelled";
+    case ErrorKind::kExtractMissing: return "extract_missing";
+    case ErrorKind::kUntilTimeout: return "until_timeout";
+    case ErrorKind::kFeedExhausted: return "feed_exhausted";
     case ErrorKind::kCount_: break;
   }
   return "unknown";

@@ -23,13 +23,19 @@ enum class ErrorKind : uint8_t {
   kCheckFailed,      // status fine, but a body/JSON check failed
   kProtocol,         // malformed response, or a body beyond the size limit
   kCancelled,        // still in flight when the run was interrupted
+  // Flow steps (see load/flow_step.hpp): the response arrived, but the journey cannot go on.
+  kExtractMissing,   // a value to extract was not in the response, and has no default
+  kUntilTimeout,     // a polled step's condition was still unmet at its timeout
+  kFeedExhausted,    // a flow found no row left in its feed (at_end: fail)
   kCount_,           // number of kinds, not a kind
 };
 constexpr size_t kErrorKinds = static_cast<size_t>(ErrorKind::kCount_);
 
 std::string_view to_string(ErrorKind kind);  // "connect_refused", "timeout", ...
 constexpr bool is_transport_error(ErrorKind k) {
-  return k != ErrorKind::kNone && k != ErrorKind::kBadStatus && k != ErrorKind::kCheckFailed;
+  return k != ErrorKind::kNone && k != ErrorKind::kBadStatus && k != ErrorKind::kCheckFailed &&
+         k != ErrorKind::kExtractMissing && k != ErrorKind::kUntilTimeout &&
+         k != ErrorKind::kFeedExhausted;
 }
 
 struct Request {

@@ -5,6 +5,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <fmt/format.h>
 
+#include "harness/load/feed.hpp"
 #include "harness/load/worker.hpp"
 
 namespace loadgen::load {
@@ -13,6 +14,8 @@ struct Engine::Impl {
   EngineConfig config;
   net::ip::tcp::endpoint endpoint;
   std::shared_ptr<net::ssl::context> tls;
+  MetricLayout layout;
+  std::vector<std::unique_ptr<Feed>> feeds;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> threads;
   Clock::time_point start;
@@ -33,8 +36,18 @@ core::Expected<std::unique_ptr<Engine>> Engine::create(EngineConfig config) {
   impl->endpoint = results.begin()->endpoint();
   if (config.endpoint.tls) impl->tls = http::make_client_tls_context();
   impl->config = std::move(config);
+  impl->layout = metric_layout(impl->config.requests, impl->config.flows);
+  uint64_t seed = 0x51ED270B27ull;
+  for (const auto& spec : impl->config.feeds) {
+    auto feed = Feed::open(spec, seed++);
+    if (!feed) return Result::failure(feed.error());
+    impl->feeds.push_back(std::move(feed).value());
+  }
+  std::vector<Feed*> feeds;
+  for (auto& f : impl->feeds) feeds.push_back(f.get());
   for (int i = 0; i < impl->config.threads; ++i) {
-    impl->workers.push_back(std::make_unique<Worker>(impl->config, i, impl->endpoint, impl->tls.get()));
+    impl->workers.push_back(
+        std::make_unique<Worker>(impl->config, impl->layout, feeds, i, impl->endpoint, impl->tls.get()));
   }
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
@@ -77,8 +90,16 @@ void Engine::join() {
 }
 
 void Engine::collect_interval(IntervalSnapshot& into) {
-  const size_t names = impl_->config.requests.size();
-  if (into.by_name.size() != names) into.by_name.resize(names);
+  const size_t names = impl_->layout.names.size();
+  if (into.by_name.size() != names) {
+    into.by_name.resize(names);
+    for (const auto& flow : impl_->layout.flows) {
+      into.by_name[flow.flow].http = false;
+      for (const auto& since : flow.since_start) {
+        if (since) into.by_name[*since].http = false;
+      }
+    }
+  }
   for (auto& n : into.by_name) {
     n.corrected.reset();
     n.service.reset();
@@ -110,6 +131,20 @@ std::map<http::ErrorKind, std::string> Engine::first_errors() const {
   for (const auto& w : impl_->workers) all.merge(w->first_errors());
   return all;
 }
+
+std::map<size_t, std::string> Engine::first_flow_failures() const {
+  std::map<size_t, std::string> all;
+  for (const auto& w : impl_->workers) all.merge(w->first_flow_failures());
+  return all;
+}
+
+std::vector<Engine::FeedStatus> Engine::feed_status() const {
+  std::vector<FeedStatus> out;
+  for (const auto& f : impl_->feeds) out.push_back({f->spec().name, f->rows_read(), f->bad_rows(), f->exhausted()});
+  return out;
+}
+
+const MetricLayout& Engine::layout() const { return impl_->layout; }
 
 Clock::time_point Engine::start_time() const { return impl_->start; }
 const EngineConfig& Engine::config() const { return impl_->config; }

@@ -9,6 +9,7 @@
 
 #include "harness/core/expected.hpp"
 #include "harness/http/types.hpp"
+#include "harness/load/metric_layout.hpp"
 #include "harness/load/plan.hpp"
 #include "harness/load/request_metrics.hpp"
 #include "harness/metrics/histogram.hpp"
@@ -30,6 +31,8 @@ struct EngineConfig {
   int connections = 0;  // open model: 0 means as many as max_in_flight
   Nanos think_time{0};
   std::vector<scenario::RequestSpec> requests;  // templates with everything but per-request vars bound
+  std::vector<scenario::FlowSpec> flows;        // mixed with the requests by weight
+  std::vector<scenario::FeedSpec> feeds;        // opened by create(), shared by the workers
   http::Endpoint endpoint;
   uint64_t body_limit = 64ull << 20;
 };
@@ -40,6 +43,9 @@ struct IntervalSnapshot {
     metrics::Histogram corrected = metrics::Histogram::for_latency_ns();
     metrics::Histogram service = metrics::Histogram::for_latency_ns();
     CounterValues totals;  // cumulative since the start
+    // An HTTP exchange (a request or a flow step), part of the http.* totals; false for a
+    // whole flow and a since_start metric, which are journeys, not exchanges.
+    bool http = true;
   };
   std::vector<PerName> by_name;
   metrics::Histogram send_lag = metrics::Histogram::for_latency_ns();
@@ -70,6 +76,16 @@ class Engine {
   void collect_interval(IntervalSnapshot& into);
   // First error message seen for each kind, for the report.
   std::map<http::ErrorKind, std::string> first_errors() const;
+  // First failure message of each flow that failed (by flow index), and what the feeds did.
+  std::map<size_t, std::string> first_flow_failures() const;
+  struct FeedStatus {
+    std::string name;
+    uint64_t rows_read = 0;
+    uint64_t bad_rows = 0;
+    bool ran_out = false;
+  };
+  std::vector<FeedStatus> feed_status() const;
+  const MetricLayout& layout() const;
 
   Clock::time_point start_time() const;
   const EngineConfig& config() const;

@@ -5,23 +5,40 @@
 
 #include <fmt/format.h>
 
+#include "harness/load/flow_step.hpp"
+
 namespace loadgen::load {
 
 RequestBuilder::RequestBuilder(const std::vector<scenario::RequestSpec>& specs, std::string base_path,
-                               uint64_t seed)
+                               uint64_t seed, std::vector<double> flow_weights)
     : specs_(specs), base_path_(std::move(base_path)), rng_(seed) {
+  for (const auto& s : specs_) weights_.push_back(s.weight);
+  weights_.insert(weights_.end(), flow_weights.begin(), flow_weights.end());
+  sum_weights();
+}
+
+void RequestBuilder::sum_weights() {
   double sum = 0;
-  for (const auto& s : specs_) {
-    sum += s.weight;
+  cumulative_weights_.clear();
+  for (const double w : weights_) {
+    sum += w;
     cumulative_weights_.push_back(sum);
   }
+  enabled_weight_ = sum;
+}
+
+void RequestBuilder::disable(size_t index) {
+  if (index < weights_.size()) weights_[index] = 0;
+  sum_weights();
 }
 
 size_t RequestBuilder::pick() {
   if (cumulative_weights_.size() <= 1) return 0;
   const double x = std::uniform_real_distribution<double>(0, cumulative_weights_.back())(rng_);
   const auto it = std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), x);
-  return std::min(static_cast<size_t>(it - cumulative_weights_.begin()), specs_.size() - 1);
+  auto i = std::min(static_cast<size_t>(it - cumulative_weights_.begin()), weights_.size() - 1);
+  while (weights_[i] <= 0 && i > 0) --i;  // x on the edge of a disabled one
+  return i;
 }
 
 std::string RequestBuilder::uuid() {
@@ -33,8 +50,14 @@ std::string RequestBuilder::uuid() {
 }
 
 http::Request RequestBuilder::build(size_t index, uint64_t seq, uint64_t vu) {
-  const auto& spec = specs_[index];
+  static const FlowVars kNoVars;
+  return build_step(specs_[index], seq, vu, kNoVars);
+}
+
+http::Request RequestBuilder::build_step(const scenario::RequestSpec& spec, uint64_t seq, uint64_t vu,
+                                         const FlowVars& vars) {
   auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+    if (const auto* v = vars.find(name)) return *v;
     if (name == "seq") return std::to_string(seq);
     if (name == "vu") return std::to_string(vu);
     if (name == "uuid") return uuid();
@@ -47,6 +70,12 @@ http::Request RequestBuilder::build(size_t index, uint64_t seq, uint64_t vu) {
   http::Request r;
   r.method = spec.method;
   r.target = base_path_ + (spec.path.is_literal() ? spec.path.literal_text() : spec.path.expand(lookup));
+  if (!r.target.starts_with('/')) {
+    // A flow's extracted URL ("http://host:port/api/jobs/7"): its path, to the same target.
+    const auto scheme = r.target.find("://");
+    const auto slash = scheme == std::string::npos ? std::string::npos : r.target.find('/', scheme + 3);
+    r.target = slash == std::string::npos ? "/" + r.target : r.target.substr(slash);
+  }
   r.headers.reserve(spec.headers.size());
   for (const auto& h : spec.headers) {
     r.headers.emplace_back(h.name, h.value.is_literal() ? h.value.literal_text() : h.value.expand(lookup));

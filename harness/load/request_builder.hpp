@@ -10,21 +10,35 @@
 
 namespace loadgen::load {
 
-// Picks which request to send (by weight) and renders it, filling the per-request variables
-// ${seq}, ${uuid}, ${vu} and ${now_ms}. One per worker thread: it owns a random generator.
+class FlowVars;
+
+// Picks what to send (by weight: a request, or a flow when the index is past the requests)
+// and renders requests, filling the per-request variables ${seq}, ${uuid}, ${vu} and
+// ${now_ms} (and a flow's own). One per worker thread: it owns a random generator.
 class RequestBuilder {
  public:
-  RequestBuilder(const std::vector<scenario::RequestSpec>& specs, std::string base_path, uint64_t seed);
+  RequestBuilder(const std::vector<scenario::RequestSpec>& specs, std::string base_path, uint64_t seed,
+                 std::vector<double> flow_weights = {});
 
+  // In [0, requests + flows); only what is not disabled.
   size_t pick();
+  // Leaves a flow whose feed ran out (at_end: stop) out of later picks.
+  void disable(size_t index);
+  bool all_disabled() const { return enabled_weight_ <= 0; }
+  bool is_flow(size_t index) const { return index >= specs_.size(); }
   http::Request build(size_t index, uint64_t seq, uint64_t vu);
+  http::Request build_step(const scenario::RequestSpec& spec, uint64_t seq, uint64_t vu, const FlowVars& vars);
+  std::mt19937_64& rng() { return rng_; }
 
  private:
   std::string uuid();
+  void sum_weights();
 
   const std::vector<scenario::RequestSpec>& specs_;
   std::string base_path_;
+  std::vector<double> weights_;
   std::vector<double> cumulative_weights_;
+  double enabled_weight_ = 0;
   std::mt19937_64 rng_;
 };
 

@@ -1,5 +1,6 @@
 #include "harness/load/worker.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "harness/load/response_check.hpp"
@@ -11,20 +12,65 @@ int64_t nanos_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration_cast<Nanos>(to - from).count();
 }
 
+std::vector<double> flow_weights(const std::vector<scenario::FlowSpec>& flows) {
+  std::vector<double> weights;
+  for (const auto& f : flows) weights.push_back(f.weight);
+  return weights;
+}
+
 }  // namespace
 
-Worker::Worker(const EngineConfig& config, int index, net::ip::tcp::endpoint endpoint,
-               net::ssl::context* tls_context)
+Worker::Worker(const EngineConfig& config, const MetricLayout& layout, std::vector<Feed*> feeds, int index,
+               net::ip::tcp::endpoint endpoint, net::ssl::context* tls_context)
     : config_(config),
+      layout_(layout),
+      feeds_(std::move(feeds)),
       index_(index),
       endpoint_(endpoint),
       tls_context_(tls_context),
-      builder_(config.requests, config.endpoint.base_path, 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(index + 1)),
-      metrics_(config.requests.size(), metrics::Histogram::for_latency_ns()),
+      builder_(config.requests, config.endpoint.base_path, 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(index + 1),
+               flow_weights(config.flows)),
+      metrics_(layout.names.size(), metrics::Histogram::for_latency_ns()),
       // Each thread takes an equal share of the in-flight budget (at least one).
       max_in_flight_(std::max(1, (config.max_in_flight + index) / config.threads)),
       max_connections_(config.connections > 0 ? std::max(1, (config.connections + index) / config.threads)
-                                              : max_in_flight_) {}
+                                              : max_in_flight_) {
+  for (const auto& flow : config_.flows) {
+    std::vector<size_t> used;
+    for (const auto& name : flow.feeds) {
+      for (size_t i = 0; i < feeds_.size(); ++i) {
+        if (feeds_[i]->spec().name == name) used.push_back(i);
+      }
+    }
+    // Only the columns a step sends are kept per flow instance: a wide row (a 1 MB blob
+    // nobody uses) then costs nothing while the flow runs.
+    std::vector<std::string> sent_names;
+    for (const auto& step : flow.steps) {
+      auto add = [&](const scenario::Template& t) {
+        for (auto& v : t.variables()) sent_names.push_back(std::move(v));
+      };
+      add(step.request.path);
+      for (const auto& h : step.request.headers) add(h.value);
+      if (step.request.body) add(*step.request.body);
+    }
+    std::vector<std::vector<bool>> keep;
+    for (const size_t f : used) {
+      std::vector<bool> columns;
+      for (const auto& c : feeds_[f]->spec().columns) {
+        columns.push_back(std::find(sent_names.begin(), sent_names.end(), c) != sent_names.end());
+      }
+      keep.push_back(std::move(columns));
+    }
+    flow_feeds_.push_back(std::move(used));
+    kept_columns_.push_back(std::move(keep));
+    std::vector<std::vector<CompiledExtract>> steps;
+    for (const auto& step : flow.steps) {
+      steps.push_back(compile_extracts(step.extract));
+      for (const auto& e : step.extract) keep_headers_ = keep_headers_ || e.from == scenario::Extract::From::kHeader;
+    }
+    extracts_.push_back(std::move(steps));
+  }
+}
 
 void Worker::run(Clock::time_point start) {
   start_ = start;
@@ -73,7 +119,11 @@ net::awaitable<void> Worker::run_open_model() {
       co_await sleep_until(intended);
       if (stopping()) break;
     }
-    const size_t name = builder_.pick();
+    auto next = next_pick();
+    if (!next) break;  // every flow's feed ran out (at_end: stop): nothing left to run
+    const bool flow = builder_.is_flow(next->pick);
+    const size_t name = flow ? layout_.flows[next->pick - config_.requests.size()].flow : next->pick;
+    if (next->feed_failed) continue;  // counted as a failed flow already
     auto& counters = metrics_.by_name[name]->counters;
     counters.scheduled();
     // Never queue silently: a due request with no room is dropped, and counted.
@@ -82,7 +132,12 @@ net::awaitable<void> Worker::run_open_model() {
       continue;
     }
     metrics_.in_flight.fetch_add(1, std::memory_order_relaxed);
-    net::co_spawn(ioc_, send_one(name, seq, intended), net::detached);
+    if (flow) {
+      net::co_spawn(ioc_, run_flow(next->pick - config_.requests.size(), std::move(next->vars), seq, 0, intended, nullptr),
+                    net::detached);
+    } else {
+      net::co_spawn(ioc_, send_one(name, seq, intended), net::detached);
+    }
   }
   schedule_done_ = true;
   close_idle_when_drained();
@@ -183,14 +238,20 @@ net::awaitable<http::Response> Worker::exchange(std::unique_ptr<http::Connection
 std::unique_ptr<http::Connection> Worker::new_connection() {
   http::ConnectionOptions options;
   options.body_limit = config_.body_limit;
+  options.keep_headers = keep_headers_;
   return http::make_connection(ioc_.get_executor(), endpoint_, config_.endpoint, tls_context_, options);
 }
 
 void Worker::record(size_t name, const http::Response& response, Clock::time_point intended,
                     Clock::time_point sent, Clock::time_point done) {
-  auto& m = *metrics_.by_name[name];
   auto kind = response.error;
   if (kind == http::ErrorKind::kNone) kind = check_response(config_.requests[name].check, response);
+  record_kind(name, kind, response, intended, sent, done);
+}
+
+void Worker::record_kind(size_t name, http::ErrorKind kind, const http::Response& response,
+                         Clock::time_point intended, Clock::time_point sent, Clock::time_point done) {
+  auto& m = *metrics_.by_name[name];
   // Latency is recorded for every response that arrived, whatever its status; transport
   // failures have no latency and are counted by kind instead.
   if (!http::is_transport_error(kind)) {
@@ -219,11 +280,16 @@ std::map<http::ErrorKind, std::string> Worker::first_errors() const {
   return first_errors_;
 }
 
+std::map<size_t, std::string> Worker::first_flow_failures() const {
+  std::lock_guard lock(errors_mutex_);
+  return first_flow_failures_;
+}
+
 net::awaitable<void> Worker::run_closed_model() {
   const auto threads = static_cast<int64_t>(config_.threads);
   std::vector<std::shared_ptr<User>> users;
   uint64_t next_local = 0;
-  while (!stopping()) {
+  while (!stopping() && !builder_.all_disabled()) {
     const auto elapsed = Clock::now() - start_;
     if (elapsed >= config_.plan.duration()) break;
     // Users are numbered globally; this thread runs those whose number is index_ mod T.
@@ -251,7 +317,22 @@ net::awaitable<void> Worker::run_user(std::shared_ptr<User> user) {
   std::unique_ptr<http::Connection> conn;
   for (uint64_t iteration = 0; !user->retired && !stopping(); ++iteration) {
     if (Clock::now() - start_ >= config_.plan.duration()) break;
-    const size_t name = builder_.pick();
+    auto next = next_pick();
+    if (!next) break;  // every flow's feed ran out (at_end: stop)
+    if (builder_.is_flow(next->pick)) {
+      if (!next->feed_failed) {
+        const size_t flow = next->pick - config_.requests.size();
+        metrics_.by_name[layout_.flows[flow].flow]->counters.scheduled();
+        metrics_.in_flight.fetch_add(1, std::memory_order_relaxed);
+        co_await run_flow(flow, std::move(next->vars), iteration, user->id, Clock::now(), &conn);
+        if (config_.think_time.count() > 0 && !stopping()) co_await sleep_until(Clock::now() + config_.think_time);
+      } else {
+        // No row (at_end: fail): the user tries again a little later, not in a tight loop.
+        co_await sleep_until(Clock::now() + std::max<Nanos>(config_.think_time, std::chrono::milliseconds(10)));
+      }
+      continue;
+    }
+    const size_t name = next->pick;
     auto& counters = metrics_.by_name[name]->counters;
     counters.scheduled();
     counters.sent();

@@ -6,11 +6,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_set>
 
 #include "harness/core/asio.hpp"
 #include "harness/http/connection.hpp"
 #include "harness/load/engine.hpp"
+#include "harness/load/feed.hpp"
+#include "harness/load/flow_step.hpp"
 #include "harness/load/request_builder.hpp"
 
 namespace loadgen::load {
@@ -19,8 +22,8 @@ namespace net = boost::asio;
 
 class Worker {
  public:
-  Worker(const EngineConfig& config, int index, net::ip::tcp::endpoint endpoint,
-         net::ssl::context* tls_context);
+  Worker(const EngineConfig& config, const MetricLayout& layout, std::vector<Feed*> feeds, int index,
+         net::ip::tcp::endpoint endpoint, net::ssl::context* tls_context);
 
   // Runs this worker's schedule to the end (or until stopped) in the calling thread.
   void run(Clock::time_point start);
@@ -30,6 +33,7 @@ class Worker {
 
   WorkerMetrics& metrics() { return metrics_; }
   std::map<http::ErrorKind, std::string> first_errors() const;
+  std::map<size_t, std::string> first_flow_failures() const;
 
  private:
   using Timer = net::steady_timer;
@@ -49,6 +53,32 @@ class Worker {
   net::awaitable<void> run_closed_model();
   net::awaitable<void> run_user(std::shared_ptr<User> user);
   net::awaitable<void> send_one(size_t name, uint64_t seq, Clock::time_point intended);
+
+  // Flows (worker_flow.cpp). A flow instance's feed rows are taken when it is scheduled.
+  enum class Rows { kTaken, kStopped, kFailed };
+  Rows take_rows(size_t flow, FlowVars& vars);
+  // What to run next: a pick, with flows whose feed stopped left out. Nothing once all are.
+  struct Next {
+    size_t pick = 0;
+    FlowVars vars;  // a flow's starting values and feed row
+    bool feed_failed = false;
+  };
+  std::optional<Next> next_pick();
+  void record_feed_failure(size_t flow);
+  // Runs one flow instance; `own` is a virtual user's connection (closed model), else null.
+  net::awaitable<void> run_flow(size_t flow, FlowVars vars, uint64_t seq, uint64_t vu, Clock::time_point intended,
+                                std::unique_ptr<http::Connection>* own);
+  // One step, with its polls or pages; kNone when it succeeded.
+  net::awaitable<http::ErrorKind> run_step(size_t flow, size_t step, FlowVars& vars, uint64_t seq, uint64_t vu,
+                                           Clock::time_point flow_intended, Clock::time_point flow_started,
+                                           std::unique_ptr<http::Connection>* own);
+  net::awaitable<http::Response> send_step(const http::Request& request, std::unique_ptr<http::Connection>* own,
+                                           Clock::time_point& sent);
+  // Sleeps until `when` even through stop_scheduling (flows in flight finish); not on abort.
+  net::awaitable<void> pause_until(Clock::time_point when);
+  void record_kind(size_t name, http::ErrorKind kind, const http::Response& response, Clock::time_point intended,
+                   Clock::time_point sent, Clock::time_point done);
+  void note_flow_failure(size_t flow, const std::string& message);
   net::awaitable<http::Response> exchange(std::unique_ptr<http::Connection>& conn, const http::Request& request);
   void record(size_t name, const http::Response& response, Clock::time_point intended,
               Clock::time_point sent, Clock::time_point done);
@@ -61,6 +91,13 @@ class Worker {
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
   const EngineConfig& config_;
+  const MetricLayout& layout_;
+  std::vector<Feed*> feeds_;
+  std::vector<std::vector<size_t>> flow_feeds_;                   // per flow: indexes into feeds_
+  std::vector<std::vector<std::vector<bool>>> kept_columns_;       // per flow, per feed: sent?
+  std::vector<std::vector<std::vector<CompiledExtract>>> extracts_;  // per flow, per step
+  std::vector<std::string> row_;                                   // scratch for feed rows
+  bool keep_headers_ = false;                                      // a step extracts a header
   const int index_;
   net::io_context ioc_{1};
   net::ip::tcp::endpoint endpoint_;
@@ -82,9 +119,11 @@ class Worker {
   std::unordered_set<http::Connection*> busy_;
   std::unordered_set<Timer*> waiting_;
   std::array<bool, http::kErrorKinds> seen_error_{};
+  std::vector<bool> flow_failure_seen_;
 
   mutable std::mutex errors_mutex_;
   std::map<http::ErrorKind, std::string> first_errors_;
+  std::map<size_t, std::string> first_flow_failures_;
 };
 
 }  // namespace loadgen::load

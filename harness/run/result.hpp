@@ -11,6 +11,7 @@
 #include "harness/run/baseline_result.hpp"
 #include "harness/run/name_timeline.hpp"
 #include "harness/run/slo_window.hpp"
+#include "harness/run/flow_result.hpp"
 
 // Everything a run measured, in plain values: what reports read (and nothing else).
 namespace loadgen::run {
@@ -98,6 +99,8 @@ struct Result {
   metrics::Histogram service = metrics::Histogram::for_latency_ns();
   metrics::Histogram send_lag_histogram = metrics::Histogram::for_latency_ns();
   std::vector<NameResult> by_name;
+  std::vector<FlowResult> flows;   // started/completed/failed per flow (latencies in by_name)
+  std::vector<FeedResult> feeds;
   std::vector<TimelinePoint> timeline;
   std::vector<SloOutcome> slo;
   std::map<std::string, std::string> first_errors;  // kind -> first message

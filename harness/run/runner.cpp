@@ -12,6 +12,7 @@
 #include "harness/http/types.hpp"
 #include "harness/run/probe_runs.hpp"
 #include "probes/child_process.hpp"
+#include "harness/run/collect_flows.hpp"
 
 namespace loadgen::run {
 namespace {
@@ -97,7 +98,7 @@ class Sampler {
  public:
   Sampler(const scenario::Scenario& sc, const load::Plan& plan, Result& result, const RunOptions& options)
       : sc_(sc), plan_(plan), result_(result), options_(options) {
-    for (const auto& r : sc.requests) names_.push_back(r.name);
+    names_ = load::metric_layout(sc.requests, sc.flows).names;
     result_.by_name.resize(names_.size());
     for (size_t i = 0; i < names_.size(); ++i) result_.by_name[i].name = names_[i];
   }
@@ -107,13 +108,16 @@ class Sampler {
     const double end_s = to_seconds(snapshot_.elapsed);
     const double length_s = std::max(1e-3, end_s - interval_start_s);
     load::CounterValues totals;
-    for (const auto& n : snapshot_.by_name) totals.add(n.totals);
+    for (const auto& n : snapshot_.by_name) {
+      if (n.http) totals.add(n.totals);
+    }
     const auto delta = totals.minus(previous_totals_);
     previous_totals_ = totals;
 
     auto interval = metrics::Histogram::for_latency_ns();
     auto interval_service = metrics::Histogram::for_latency_ns();
     for (const auto& n : snapshot_.by_name) {
+      if (!n.http) continue;  // flows are journeys, measured by name only
       interval.add(n.corrected);
       interval_service.add(n.service);
     }
@@ -235,6 +239,7 @@ void wait_for_tick(Clock::time_point tick, Clock::time_point plan_end, const loa
                    const RunOptions& options) {
   while (Clock::now() < tick && !interrupted(options)) {
     if (Clock::now() >= plan_end && engine.finished()) return;
+    if (engine.finished()) return;  // early: every flow's feed ran out (at_end: stop)
     std::this_thread::sleep_for(std::min<Clock::duration>(tick - Clock::now(), std::chrono::milliseconds(20)));
   }
 }
@@ -254,7 +259,7 @@ void drive(load::Engine& engine, Sampler& sampler, const load::Plan& plan, Nanos
       sampler.sample(engine, interval_start_s);
       return;
     }
-    const bool done = Clock::now() >= plan_end && engine.finished();
+    const bool done = engine.finished();  // at plan_end, or earlier when the feeds ran out
     if (Clock::now() >= drain_end && !engine.finished()) {
       result.warnings.push_back(fmt::format("requests still in flight {} after the plan ended were cancelled",
                                             core::format_duration(drain_limit)));
@@ -340,6 +345,8 @@ Result run_load(const scenario::Scenario& sc, const RunOptions& options, RunFail
   config.connections = sc.load.connections.value_or(0);
   config.think_time = sc.load.think_time;
   config.requests = sc.requests;
+  config.flows = sc.flows;
+  config.feeds = sc.feeds;
   result.threads = config.threads;
   std::optional<ResourceWatch> watch;
   if (sc.probes.resources.enabled) {
@@ -362,6 +369,7 @@ Result run_load(const scenario::Scenario& sc, const RunOptions& options, RunFail
   }
   Nanos drain_limit{0};
   for (const auto& r : sc.requests) drain_limit = std::max(drain_limit, r.timeout);
+  drain_limit = std::max(drain_limit, flow_drain_limit(sc));
   drain_limit += std::chrono::seconds(1);
 
   const auto wall_start = std::chrono::system_clock::now();
@@ -372,6 +380,7 @@ Result run_load(const scenario::Scenario& sc, const RunOptions& options, RunFail
   drive(**engine, sampler, plan, drain_limit, options, result);
   sampler.finish();
   for (const auto& [kind, message] : (*engine)->first_errors()) result.first_errors[std::string(http::to_string(kind))] = message;
+  collect_flows(sc, **engine, result);
 
   if (watch) {
     result.resources = watch->finish((*engine)->start_time());

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <span>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,7 +12,7 @@
 namespace loadgen::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 15> kRequestKeys = {
+constexpr std::array<std::string_view, kRequestKeyCount> kRequestKeys = {
     "name",   "weight", "get",     "post", "put",  "patch",   "delete", "head",
     "method", "path",   "headers", "json", "body", "timeout", "check"};
 constexpr std::array<std::string_view, 6> kMethodKeys = {"get",   "post",   "put",
@@ -36,9 +37,11 @@ bool is_token(std::string_view s) {
   });
 }
 
-std::optional<Template> read_path(Reader& r, const Field& field) {
-  auto path = r.templ(field, Dynamic::kRequest);
-  if (path && !path->text().starts_with('/')) {
+std::optional<Template> read_path(Reader& r, const Field& field, Dynamic allowed) {
+  auto path = r.templ(field, allowed);
+  // A flow step may send to a URL it extracted (a Location header): "${job}".
+  const bool from_variable = allowed == Dynamic::kFlow && path && path->text().starts_with("${");
+  if (path && !path->text().starts_with('/') && !from_variable) {
     r.error(field, fmt::format("the path must start with '/', not '{}'", path->text()));
     return std::nullopt;
   }
@@ -65,7 +68,8 @@ struct MethodAndPath {
 };
 
 // `get: /path` (or post:, put: ...) or `method:` + `path:`; exactly one way, once.
-MethodAndPath read_method_and_path(Reader& r, const Fields& fields, const Field& item) {
+MethodAndPath read_method_and_path(Reader& r, const Fields& fields, const Field& item,
+                                   Dynamic allowed) {
   MethodAndPath out;
   std::vector<const Field*> shorthand;
   for (auto key : kMethodKeys) {
@@ -84,11 +88,11 @@ MethodAndPath read_method_and_path(Reader& r, const Fields& fields, const Field&
   }
   if (!shorthand.empty()) {
     out.method = upper(shorthand[0]->name);
-    if (auto p = read_path(r, *shorthand[0]))
+    if (auto p = read_path(r, *shorthand[0], allowed))
       out.path = std::move(*p);
   } else if (method && path) {
     out.method = read_method(r, *method).value_or(out.method);
-    if (auto p = read_path(r, *path))
+    if (auto p = read_path(r, *path, allowed))
       out.path = std::move(*p);
   } else if (method || path) {
     r.error(r.key_where(method ? *method : *path),
@@ -101,7 +105,7 @@ MethodAndPath read_method_and_path(Reader& r, const Fields& fields, const Field&
   return out;
 }
 
-std::vector<Header> read_headers(Reader& r, const Field& field) {
+std::vector<Header> read_headers(Reader& r, const Field& field, Dynamic allowed) {
   std::vector<Header> headers;
   if (!field.value.IsMap()) {
     r.error(field,
@@ -116,7 +120,7 @@ std::vector<Header> read_headers(Reader& r, const Field& field) {
       name.reset();
     }
     auto value =
-        r.templ({"header " + name.value_or("value"), it->first, it->second}, Dynamic::kRequest);
+        r.templ({"header " + name.value_or("value"), it->first, it->second}, allowed);
     if (name && value)
       headers.push_back({*name, std::move(*value)});
   }
@@ -134,16 +138,16 @@ struct Body {
 };
 
 // `json:` (any YAML, sent as JSON) or `body:` (raw text), not both.
-Body read_body(Reader& r, const Fields& fields) {
+Body read_body(Reader& r, const Fields& fields, Dynamic allowed) {
   const auto* json = fields.find("json");
   const auto* body = fields.find("body");
   if (json && body)
     r.error(r.key_where(*body), "give either json: or body:, not both");
   if (body)
-    return {r.templ(*body, Dynamic::kRequest), false};
+    return {r.templ(*body, allowed), false};
   if (!json)
     return {};
-  auto value = to_json(r, *json, Dynamic::kRequest);
+  auto value = to_json(r, *json, allowed);
   if (!value)
     return {};
   const auto text = value->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -155,35 +159,38 @@ Body read_body(Reader& r, const Fields& fields) {
   return {std::move(*parsed), true};
 }
 
-std::string read_name(Reader& r, const Field& field) {
+}  // namespace
+
+std::string read_metric_name(Reader& r, const Field& field, std::string_view what) {
   auto name = r.text(field);
   if (!name)
     return {};
   if (!is_metric_name(*name)) {
-    r.error(field, fmt::format("request name '{}' must be letters, digits, _ and -, starting with "
+    r.error(field, fmt::format("{} name '{}' must be letters, digits, _ and -, starting with "
                                "a letter or _, so that SLOs can name it",
-                               *name));
+                               what, *name));
   } else if (std::find(kReservedNames.begin(), kReservedNames.end(), *name) !=
              kReservedNames.end()) {
-    r.error(field, fmt::format("'{}' is a metric of its own in SLOs; give the request another "
+    r.error(field, fmt::format("'{}' is a metric of its own in SLOs; give the {} another "
                                "name",
-                               *name));
+                               *name, what));
   }
   return *name;
 }
 
-RequestSpec read_request(Reader& r, const Field& item) {
+std::span<const std::string_view> request_keys() { return kRequestKeys; }
+
+RequestSpec read_request_fields(Reader& r, const Field& item, const Fields& fields_in,
+                                Dynamic allowed, std::string_view what) {
   RequestSpec spec;
   spec.where = r.where(item.value);
-  auto fields = r.mapping(item, "in a request", kRequestKeys);
-  if (!fields)
-    return spec;
-  auto target = read_method_and_path(r, *fields, item);
+  const auto* fields = &fields_in;
+  auto target = read_method_and_path(r, *fields, item, allowed);
   spec.method = std::move(target.method);
   spec.path = std::move(target.path);
   if (const auto* f = fields->find("headers"))
-    spec.headers = read_headers(r, *f);
-  auto body = read_body(r, *fields);
+    spec.headers = read_headers(r, *f, allowed);
+  auto body = read_body(r, *fields, allowed);
   spec.body = std::move(body.text);
   if (body.is_json && !has_header(spec.headers, "Content-Type")) {
     spec.headers.push_back({"Content-Type", Template::literal("application/json")});
@@ -196,11 +203,23 @@ RequestSpec read_request(Reader& r, const Field& item) {
   if (const auto* f = fields->find("check"))
     spec.check = read_check(r, *f);
   if (const auto* f = fields->find("name")) {
-    spec.name = read_name(r, *f);
+    spec.name = read_metric_name(r, *f, what);
   } else if (const auto path = spec.path.text(); !path.empty()) {
     spec.name = spec.method + " " + path.substr(0, path.find('?'));
   }
   return spec;
+}
+
+namespace {
+
+RequestSpec read_request(Reader& r, const Field& item) {
+  auto fields = r.mapping(item, "in a request", kRequestKeys);
+  if (!fields) {
+    RequestSpec spec;
+    spec.where = r.where(item.value);
+    return spec;
+  }
+  return read_request_fields(r, item, *fields, Dynamic::kRequest, "request");
 }
 
 }  // namespace

@@ -11,8 +11,8 @@
 namespace loadgen::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 9> kTopKeys = {"name",    "target", "load", "requests", "startup",
-                                                      "probes", "slo",    "report", "baseline"};
+constexpr std::array<std::string_view, 11> kTopKeys = {"name",  "target",  "load",   "requests", "flows", "feeds",
+                                                       "startup", "probes", "slo", "report", "baseline"};
 // What target.start times of its single start (see probes/startup_run.hpp).
 constexpr std::array<std::string_view, 2> kStartPhases = {"listening", "ready"};
 constexpr std::array<std::string_view, 1> kReportKeys = {"dir"};
@@ -65,6 +65,14 @@ SloContext slo_context(const Scenario& s, bool target_pid_given) {
   SloContext context;
   for (const auto& request : s.requests)
     context.request_names.push_back(request.name);
+  for (const auto& flow : s.flows) {
+    context.request_names.push_back(flow.name);
+    for (const auto& step : flow.steps) {
+      context.request_names.push_back(step.request.name);
+      if (!step.since_start.empty())
+        context.request_names.push_back(step.since_start);
+    }
+  }
   for (const auto& stage : s.load.stages)
     context.stage_names.push_back(stage.name);
   context.starts_target = s.target.start.has_value();
@@ -83,15 +91,29 @@ SloContext slo_context(const Scenario& s, bool target_pid_given) {
 
 // A start-up-only scenario needs no load; otherwise target, load and requests go together.
 void read_load_sections(Reader& r, const Fields& fields, const YAML::Node& root, Scenario& s) {
-  const bool load_given = fields.has("target") || fields.has("load") || fields.has("requests");
+  const bool load_given = fields.has("target") || fields.has("load") || fields.has("requests") ||
+                          fields.has("flows");
   if (fields.has("startup") && !load_given)
     return;
   if (const auto* f = require(r, fields, root, "target", "base_url: ..."))
     s.target = read_target(r, *f);
   if (const auto* f = require(r, fields, root, "load", "rate: and duration:, or stages:"))
     s.load = read_load(r, *f);
-  if (const auto* f = require(r, fields, root, "requests", "a list such as - get: /"))
+  if (fields.has("flows") && !fields.has("requests")) {
+    // Flows alone are a load of their own.
+  } else if (const auto* f = require(r, fields, root, "requests", "a list such as - get: /")) {
     s.requests = read_requests(r, *f);
+  }
+  if (const auto* f = fields.find("feeds"))
+    s.feeds = read_feeds(r, *f, r.where(root).file);
+  if (const auto* f = fields.find("flows")) {
+    std::vector<std::string> taken;
+    for (const auto& request : s.requests)
+      taken.push_back(request.name);
+    s.flows = read_flows(r, *f, s.feeds, taken);
+  } else if (!s.feeds.empty()) {
+    r.error(r.key_where(*fields.find("feeds")), "feeds: are read by flows: only; there are none");
+  }
 }
 
 }  // namespace

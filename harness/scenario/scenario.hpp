@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/scenario/baseline_spec.hpp"
+#include "harness/scenario/flow.hpp"
 #include "harness/scenario/template.hpp"
 
 // The validated scenario model: what `loadgen run FILE` will do. Built by scenario::load()
@@ -51,6 +52,44 @@ struct RequestSpec {
   std::optional<Template> body;     // raw body, or `json:` serialised (content type set)
   Nanos timeout = std::chrono::seconds(10);
   Check check;
+  SourceLocation where;
+};
+
+// Test data read as rows, streamed from a CSV (with a header row) or JSON-lines file.
+struct FeedSpec {
+  enum class Format { kCsv, kJsonLines };
+  // sequential: file order, shared by all flows; random: drawn from a window of rows that
+  // slides through the file; unique: file order, and never the same row twice.
+  enum class Order { kSequential, kRandom, kUnique };
+  enum class AtEnd { kWrap, kStop, kFail };
+  std::string name;
+  std::string path;                 // resolved against the scenario's directory
+  Format format = Format::kCsv;
+  Order order = Order::kSequential;
+  AtEnd at_end = AtEnd::kWrap;
+  int window = 1000;                // random: rows held to draw from
+  std::vector<std::string> columns; // the header row, or the first JSON line's keys
+  SourceLocation where;
+};
+
+// One step of a flow: a request, what to take from its response, and how often to send it.
+struct StepSpec {
+  RequestSpec request;              // request.name is the step's metric name
+  std::vector<Extract> extract;
+  std::optional<Until> until;
+  std::string repeat_while;         // a variable: repeat while it is set and not empty
+  int max_repeats = 10000;          // repeat_while: a bound against a cursor that never ends
+  Think think;
+  std::string since_start;          // a metric: flow start until this step succeeded
+};
+
+// A journey: its steps in order, measured as a whole under `name` and step by step.
+struct FlowSpec {
+  std::string name;
+  double weight = 1.0;              // relative share among requests and flows
+  std::vector<std::string> feeds;   // each flow instance takes one row of each
+  std::vector<std::pair<std::string, std::string>> vars;  // starting values
+  std::vector<StepSpec> steps;
   SourceLocation where;
 };
 
@@ -159,9 +198,11 @@ struct Scenario {
   TargetSpec target;
   LoadSpec load;
   std::vector<RequestSpec> requests;
+  std::vector<FlowSpec> flows;      // multi-step journeys, mixed with requests by weight
+  std::vector<FeedSpec> feeds;
   std::optional<StartupSpec> startup;
   ProbesSpec probes;
-  bool has_load() const { return !requests.empty(); }
+  bool has_load() const { return !requests.empty() || !flows.empty(); }
   std::vector<SloSpec> slos;
   std::optional<BaselineSpec> baseline;
   std::string report_dir;           // "" : reports/out/<name>

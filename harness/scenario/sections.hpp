@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,20 @@ std::optional<double> read_level(Reader& r, const Field& field, LoadModel model)
 std::string_view model_name(LoadModel model);
 
 std::vector<RequestSpec> read_requests(Reader& r, const Field& field);
+// The keys a request may have, and one request read from its (already checked) keys; flow
+// steps add keys of their own and allow flow variables.
+constexpr size_t kRequestKeyCount = 15;
+std::span<const std::string_view> request_keys();
+RequestSpec read_request_fields(Reader& r, const Field& item, const Fields& fields,
+                                Dynamic allowed, std::string_view what);
+// A metric name (is_metric_name, not reserved); `what` names it in messages ("request").
+std::string read_metric_name(Reader& r, const Field& field, std::string_view what);
+
+std::vector<FeedSpec> read_feeds(Reader& r, const Field& field, const std::string& scenario_file);
+// Reads the flows; `taken` holds the request names, and gets every flow, step and
+// since_start name added (all metric names share one namespace).
+std::vector<FlowSpec> read_flows(Reader& r, const Field& field, const std::vector<FeedSpec>& feeds,
+                                 std::vector<std::string>& taken);
 // A name SLOs can use as a metric: a letter or '_', then letters, digits, '_' and '-'.
 bool is_metric_name(std::string_view s);
 Check read_check(Reader& r, const Field& field);

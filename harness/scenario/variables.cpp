@@ -64,8 +64,12 @@ std::string Variables::why_unbound(const std::string& name, Dynamic allowed) con
                                            "in startup: its command, env, variants and tcp:",
                                            placeholder);
   }
+  if (allowed == Dynamic::kFlow && !name.starts_with("env:") && name != "tmp" && name != "bin" &&
+      name != "port" && name.find(':') == std::string::npos) {
+    return std::string();  // a flow variable (extracted, from a feed or vars:), checked later
+  }
   if (is_request_variable(name)) {
-    return allowed == Dynamic::kRequest
+    return allowed == Dynamic::kRequest || allowed == Dynamic::kFlow
                ? std::string()
                : fmt::format("{} is only filled in request paths, headers and bodies", placeholder);
   }

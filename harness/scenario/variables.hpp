@@ -16,6 +16,7 @@ enum class Dynamic {
   kNone,
   kPort,     // ${port}: target.base_url, target.start.command and target.start.env
   kRequest,  // ${uuid} ${seq} ${vu} ${now_ms}: request paths, headers and bodies
+  kFlow,     // those, and any other name: flow steps, whose loader checks each is set
 };
 
 class Variables {

@@ -1,5 +1,6 @@
 #include "harness/scenario/yaml_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -81,6 +82,22 @@ SourceLocation Reader::locate(const YAML::Node& node, std::string_view needle) c
   if (found != std::string_view::npos && found < line_end) {
     at.column += static_cast<int>(found - static_cast<size_t>(mark.pos));
   }
+  return at;
+}
+
+SourceLocation Reader::find_after(const YAML::Node& node, std::string_view needle) const {
+  auto at = where(node);
+  const auto mark = node.Mark();
+  if (at.line == 0 || mark.pos < 0 || static_cast<size_t>(mark.pos) >= source_.size())
+    return at;
+  const auto found = source_.find(needle, static_cast<size_t>(mark.pos));
+  if (found == std::string_view::npos)
+    return at;
+  const auto before = source_.substr(0, found);
+  at.line = 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+  const auto line_start = before.rfind('\n');
+  at.column = 1 + static_cast<int>(line_start == std::string_view::npos ? found
+                                                                         : found - line_start - 1);
   return at;
 }
 

@@ -54,6 +54,9 @@ class Reader {
   SourceLocation where(const YAML::Node& node) const;
   SourceLocation where(const Field& field) const;      // the value, or its key when it is empty
   SourceLocation key_where(const Field& field) const;  // the key, or the value for list items
+  // The first `needle` in the source from the node's start on (e.g. "${id}" used somewhere in
+  // a step); the node's own location when there is none.
+  SourceLocation find_after(const YAML::Node& node, std::string_view needle) const;
   void error(const SourceLocation& at, std::string message);
   void error(const Field& field, std::string message) { error(where(field), std::move(message)); }
   size_t error_count() const { return errors_.size(); }

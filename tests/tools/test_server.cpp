@@ -9,6 +9,13 @@
 //   /garbage            a malformed status line, then close
 //   /hang               never answers (the client must time out)
 //   /big?bytes=N        a body of N bytes
+// For flows (extraction, polling, walks):
+//   /echo               the request as text: "METHOD target", its headers, a blank line, body
+//   /login              {"token":"tok-7","user":{"id":42},"note":"session=s-99;"} with the
+//                       headers X-Session: hdr-55 and Location: /things/42
+//   /chain?total=N&page=K   {"page":K,"next":K+1}, and "next":null on the last page (K=N-1)
+//   /poll?key=K&after=N     {"status":"pending"} for the first N requests with key K, then
+//                           {"status":"done"}
 // With --stall-every E --stall-for F, every response due inside [kE, kE+F) after start is
 // held until the window ends: the server "pauses" like a process stopped by ^Z.
 // With --delay MS every answer waits MS more: a slower build of the same service.
@@ -17,7 +24,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -49,6 +58,15 @@ struct Options {
 
 Clock::time_point g_start;
 Options g_options;
+std::mutex g_poll_mutex;
+std::map<std::string, long> g_poll_counts;
+
+std::string query_text(std::string_view target, std::string_view key) {
+  const auto at = target.find(std::string(key) + "=");
+  if (at == std::string_view::npos) return {};
+  auto rest = target.substr(at + key.size() + 1);
+  return std::string(rest.substr(0, rest.find('&')));
+}
 
 long query_number(std::string_view target, std::string_view key, long fallback) {
   const auto at = target.find(std::string(key) + "=");
@@ -116,6 +134,29 @@ net::awaitable<void> session(Stream stream) {
       res.body() = R"({"status":"done","n":3})";
     } else if (path == "/close") {
       res.keep_alive(false);
+    } else if (path == "/echo") {
+      std::string text = std::string(req.method_string()) + " " + std::string(target) + "\n";
+      for (const auto& field : req) text += std::string(field.name_string()) + ": " + std::string(field.value()) + "\n";
+      res.body() = text + "\n" + req.body();
+    } else if (path == "/login") {
+      res.set(http::field::content_type, "application/json");
+      res.set("X-Session", "hdr-55");
+      res.set(http::field::location, "/things/42");
+      res.body() = R"({"token":"tok-7","user":{"id":42},"note":"session=s-99;"})";
+    } else if (path == "/chain") {
+      const long total = query_number(target, "total", 1);
+      const long page = query_number(target, "page", 0);
+      res.set(http::field::content_type, "application/json");
+      res.body() = "{\"page\":" + std::to_string(page) + ",\"next\":" +
+                   (page + 1 < total ? std::to_string(page + 1) : std::string("null")) + "}";
+    } else if (path == "/poll") {
+      long seen = 0;
+      {
+        std::lock_guard lock(g_poll_mutex);
+        seen = g_poll_counts[query_text(target, "key")]++;
+      }
+      res.set(http::field::content_type, "application/json");
+      res.body() = seen < query_number(target, "after", 0) ? R"({"status":"pending"})" : R"({"status":"done"})";
     } else if (path == "/big") {
       res.body().assign(static_cast<size_t>(query_number(target, "bytes", 0)), 'x');
     } else if (path != "/ok" && path != "/chunked") {
