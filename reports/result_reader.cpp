@@ -1,5 +1,7 @@
 #include "reports/result_reader.hpp"
 
+#include "reports/baselines/comparison_text.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -281,6 +283,15 @@ run::Result result_of(const json& j) {
     o.observed_text = get<std::string>(s, "observed_text");
     o.pass = get<bool>(s, "pass");
     o.detail = get<std::string>(s, "detail");
+    if (const auto& w = section(s, "worst_window"); w.is_object()) {
+      run::SloWindow window;
+      window.start_s = get<double>(w, "start_s");
+      window.end_s = get<double>(w, "end_s");
+      window.windows = get<size_t>(w, "windows");
+      window.failed = get<size_t>(w, "failed");
+      window.partial = get<bool>(w, "partial");
+      o.window = window;
+    }
     r.slo.push_back(std::move(o));
   }
   r.first_errors = get<std::map<std::string, std::string>>(j, "first_errors");
@@ -288,6 +299,8 @@ run::Result result_of(const json& j) {
   r.startup = startup_of(section(j, "startup"));
   r.resources.target = process_of(section(section(j, "resources"), "target"));
   r.resources.loadgen = process_of(section(section(j, "resources"), "loadgen"));
+  // The comparison made at run time, so a re-render shows the same verdict against it.
+  if (const auto& b = section(j, "baseline"); b.is_object()) r.baseline = baseline_from_json(b);
   r.warnings = get<std::vector<std::string>>(j, "warnings");
   r.plan_text = get<std::string>(j, "plan");
   r.scenario_yaml = get<std::string>(j, "scenario_yaml");

@@ -55,6 +55,40 @@ TEST(ResultReader, RoundTripGivesIdenticalJson) {
   EXPECT_EQ(loaded->context, written["context"]);
 }
 
+// A re-render must show the same worst window and the same verdict against the baseline.
+TEST(ResultReader, RestoresWorstWindowsAndTheBaselineComparison) {
+  auto run = testing::synthetic_run(40);
+  run.slo[0].window = run::SloWindow{12, 22, 31, 4, false};
+  run::BaselineComparison comparison;
+  comparison.file = "reports/baselines/smoke.json";
+  comparison.scenario = "smoke";
+  comparison.started_at = "2026-11-30T08:00:00.000Z";
+  run::BaselineCheck check;
+  check.scope = "http";
+  check.metric = "p99";
+  check.base = 10;
+  check.current = 14;
+  check.change = 0.4;
+  check.ci_low = 0.3;
+  check.ci_high = 0.5;
+  check.p_value = 0.001;
+  check.significant = true;
+  check.tolerance = 0.15;
+  check.base_seconds = 30;
+  check.current_seconds = 30;
+  check.verdict = "regression";
+  comparison.checks.push_back(check);
+  run.baseline = comparison;
+  const json written = to_json(run);
+  auto loaded = result_from_json_text(written.dump(2), "result.json");
+  ASSERT_TRUE(loaded) << loaded.error();
+  ASSERT_TRUE(loaded->result.slo[0].window);
+  EXPECT_EQ(loaded->result.slo[0].window->failed, 4u);
+  ASSERT_TRUE(loaded->result.baseline);
+  EXPECT_TRUE(loaded->result.baseline->regression());
+  EXPECT_EQ(without_context(to_json(loaded->result)).dump(1), without_context(written).dump(1));
+}
+
 TEST(ResultReader, RestoresStartupAndResourcesForReports) {
   const auto run = testing::synthetic_run(30);
   auto loaded = result_from_json(to_json(run), "result.json");
