@@ -13,7 +13,7 @@ using core::ExitCode;
 using core::to_int;
 
 struct SaveFlags {
-  std::string source, name, dir = "reports/baselines";
+  std::string source, name, dir = reports::kDefaultBaselineDir;
 };
 
 int save_command(const SaveFlags& flags) {

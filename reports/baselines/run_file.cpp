@@ -40,6 +40,9 @@ core::Expected<json> read_run_json(const std::string& path) {
   std::error_code ec;
   fs::path file = path;
   if (fs::is_directory(file, ec)) file /= "result.json";
+  // A bare name is one saved by `loadgen baseline save ... --as NAME` in the default folder.
+  const fs::path saved = fs::path(kDefaultBaselineDir) / (path + ".json");
+  if (!fs::exists(file, ec) && is_baseline_name(path) && fs::exists(saved, ec)) file = saved;
   if (!fs::exists(file, ec)) {
     return R::failure(fmt::format("{}: no such file{}", file.string(),
                                   file.filename() == "result.json" ? " (is this a report directory?)" : ""));

@@ -10,8 +10,11 @@
 // baseline file (a self-contained subset of a result.json, kept under reports/baselines/).
 namespace loadgen::reports {
 
-// Reads `path` (a file, or a directory with result.json). The error names the file and
-// what is wrong with it: missing, not JSON, not a loadgen result.
+inline constexpr const char* kDefaultBaselineDir = "reports/baselines";
+
+// Reads `path` (a file, a directory with result.json, or the NAME of a baseline saved in
+// kDefaultBaselineDir). The error names the file and what is wrong with it: missing, not
+// JSON, not a loadgen result.
 core::Expected<nlohmann::json> read_run_json(const std::string& path);
 
 // What a baseline keeps of a result: the scenario, summaries, SLO outcomes, the timeline's

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "reports/baselines/run_file.hpp"
 
 namespace loadgen::reports {
@@ -129,6 +134,26 @@ TEST(BaselineFile, KeepsWhatComparisonsNeed) {
   const auto c = compare_runs(b, run, slo::Tolerances::defaults(), "b.json");
   EXPECT_EQ(c.checks.size(), 8u);
   EXPECT_EQ(find(c, "a", "p99").verdict, "ok");
+}
+
+// `--baseline nightly` finds what `loadgen baseline save DIR --as nightly` wrote.
+TEST(BaselineFile, ABareNameIsASavedBaseline) {
+  const auto old_cwd = std::filesystem::current_path();
+  const auto dir = std::filesystem::temp_directory_path() / ("lg-baseline-name-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / kDefaultBaselineDir);
+  std::filesystem::current_path(dir);
+  {
+    std::ofstream out(std::string(kDefaultBaselineDir) + "/nightly.json");
+    out << baseline_of(run_json("s", 5, wobble), "reports/out/s", "2026-11-30T09:00:00Z").dump();
+  }
+  const auto found = read_run_json("nightly");
+  const auto missing = read_run_json("weekly");
+  std::filesystem::current_path(old_cwd);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(found) << found.error();
+  EXPECT_EQ((*found)["scenario"], "s");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().find("weekly"), std::string::npos) << missing.error();
 }
 
 }  // namespace
