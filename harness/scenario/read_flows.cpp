@@ -155,10 +155,12 @@ std::optional<Until> read_until(Reader& r, const Field& field) {
       auto add = [&](const YAML::Node& n) {
         if (auto v = to_json(r, {"awaited value", it->first, n}, Dynamic::kNone)) until.any_of_json.push_back(v->dump());
       };
-      if (it->second.IsSequence()) {
-        for (const auto& n : it->second) add(n);
+      // A copy: `it->second` lives in a temporary that a range-for would outlive.
+      const YAML::Node awaited = it->second;
+      if (awaited.IsSequence()) {
+        for (const auto& n : awaited) add(n);
       } else {
-        add(it->second);
+        add(awaited);
       }
     }
   }

@@ -311,6 +311,11 @@ flows:
   EXPECT_GT(r["feeds"][0]["rows_read"].get<uint64_t>(), 200u);  // the whole file, and around again
   EXPECT_EQ(f["completed"], r["feeds"][0]["rows_read"]);
   const auto rss = r["context"]["peak_rss_bytes"].get<int64_t>();
+#ifdef __SANITIZE_ADDRESS__
+  // ASan's shadow memory and quarantine of freed blocks (256 MB by default) say nothing about
+  // the feed's streaming: the bound is checked by the unsanitised build only.
+  GTEST_SKIP() << "peak RSS " << (rss >> 20) << " MB under ASan; the bound holds without it";
+#endif
   EXPECT_LT(rss, 80ll << 20) << "peak RSS " << (rss >> 20) << " MB";
 }
 
