@@ -68,14 +68,15 @@ bool Histogram::same_layout(const Histogram& other) const noexcept {
 int64_t Histogram::add(const Histogram& other) {
   out_of_range_ += other.out_of_range_;
   if (same_layout(other)) {
-    for (size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+    const size_t used = other.used_length();
+    for (size_t i = 0; i < used; ++i) counts_[i] += other.counts_[i];
     total_count_ += other.total_count_;
     max_raw_ = std::max(max_raw_, other.max_raw_);
     min_non_zero_raw_ = std::min(min_non_zero_raw_, other.min_non_zero_raw_);
     return 0;
   }
   int64_t dropped = 0;
-  for (int64_t i = other.counts_length() - 1; i >= 0; --i) {
+  for (auto i = static_cast<int64_t>(other.used_length()) - 1; i >= 0; --i) {
     const int64_t c = other.count_at_index(i);
     if (c != 0 && !record(other.value_from_index(i), c)) dropped += c;
   }
@@ -83,7 +84,7 @@ int64_t Histogram::add(const Histogram& other) {
 }
 
 void Histogram::reset() noexcept {
-  std::fill(counts_.begin(), counts_.end(), 0);
+  std::fill_n(counts_.begin(), used_length(), 0);
   total_count_ = 0;
   out_of_range_ = 0;
   max_raw_ = 0;
@@ -135,7 +136,7 @@ int64_t Histogram::max() const noexcept {
 double Histogram::mean() const noexcept {
   if (total_count_ == 0) return 0.0;
   double sum = 0;
-  for (size_t i = 0; i < counts_.size(); ++i) {
+  for (size_t i = 0, used = used_length(); i < used; ++i) {
     if (counts_[i] != 0) {
       sum += static_cast<double>(counts_[i]) *
              static_cast<double>(median_equivalent_value(value_from_index(static_cast<int64_t>(i))));
@@ -148,7 +149,7 @@ double Histogram::stddev() const noexcept {
   if (total_count_ == 0) return 0.0;
   const double m = mean();
   double sum_sq = 0;
-  for (size_t i = 0; i < counts_.size(); ++i) {
+  for (size_t i = 0, used = used_length(); i < used; ++i) {
     if (counts_[i] != 0) {
       const double d =
           static_cast<double>(median_equivalent_value(value_from_index(static_cast<int64_t>(i)))) - m;
@@ -205,7 +206,7 @@ std::vector<int64_t> Histogram::values_at_percentiles(std::span<const double> as
 std::vector<RecordedBucket> Histogram::recorded_buckets() const {
   std::vector<RecordedBucket> out;
   int64_t cumulative = 0;
-  for (size_t i = 0; i < counts_.size(); ++i) {
+  for (size_t i = 0, used = used_length(); i < used; ++i) {
     if (counts_[i] == 0) continue;
     cumulative += counts_[i];
     const int64_t v = value_from_index(static_cast<int64_t>(i));
@@ -220,7 +221,7 @@ std::vector<PercentileRow> Histogram::percentile_distribution(int ticks_per_half
   const auto total = static_cast<double>(total_count_);
   double level = 0.0;
   int64_t cumulative = 0;
-  for (size_t i = 0; i < counts_.size(); ++i) {
+  for (size_t i = 0, used = used_length(); i < used; ++i) {
     if (counts_[i] == 0) continue;
     cumulative += counts_[i];
     const int64_t value = highest_equivalent_value(value_from_index(static_cast<int64_t>(i)));
