@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -132,6 +133,7 @@ class WorkerPool {
   size_t next_tasks(std::unique_lock<std::mutex>& lock, WorkerState& worker, bool& waited,
                     bool& wake_another);
   bool wait_for_work(std::unique_lock<std::mutex>& lock);
+  void spin_for_work(std::unique_lock<std::mutex>& lock);
   size_t run_batch(WorkerState& worker, size_t taken, bool waited,
                    detail::WorkerMetrics& metrics);
   void return_unstarted(WorkerState& worker, size_t taken, size_t done);
@@ -169,6 +171,9 @@ class WorkerPool {
   // time is woken instead of one per submit (see next_tasks()).
   size_t wakeups_in_flight_ = 0;
   size_t starting_ = 0;  // started threads that have not yet looked at the queue
+  // Workers polling for work before they sleep (at most one; see spin_for_work()). Like a
+  // wake-up in flight, a spinning worker will take the next task: submit() needs no signal.
+  size_t spinning_ = 0;
   size_t peak_ = 0;
   size_t blocked_submitters_ = 0;
   bool joining_ = false;
@@ -176,6 +181,9 @@ class WorkerPool {
   uint64_t submitted_ = 0;
   uint64_t rejected_ = 0;
   uint64_t cancelled_queued_ = 0;
+
+  // Bumped after every push, under the lock; polled without it by a spinning worker.
+  alignas(64) std::atomic<uint64_t> pushes_{0};
 
   // Signalled outside the lock, so on lines of their own.
   alignas(64) std::condition_variable work_cv_;  // workers wait for tasks
