@@ -24,9 +24,12 @@ void HlogReport::on_start(const run::Result& run) {
 }
 
 void HlogReport::on_interval(const run::IntervalView& interval) {
-  auto all = metrics::Histogram::for_latency_ns();
-  auto service = metrics::Histogram::for_latency_ns();
+  auto& all = all_;
+  auto& service = service_;
+  all.reset();
+  service.reset();
   for (const auto& n : interval.snapshot.by_name) {
+    if (!n.http) continue;  // a flow is a journey of requests counted already, as result.json does
     all.add(n.corrected);
     service.add(n.service);
   }

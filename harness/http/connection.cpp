@@ -210,73 +210,76 @@ class BasicConnection final : public Connection {
     }
   }
 
-  // Returns whether any response byte arrived (a stale connection sends none).
+  // Returns whether any response byte arrived (a stale connection sends none). The read loop
+  // is Beast's http::async_read written out: its composed operations wrap every read in two
+  // more layers of type-erased executors and work guards, and each nested coroutine here is a
+  // frame allocated per request, so this is one coroutine. Same semantics: eager parsing, end
+  // of stream before any byte is end_of_stream, after some bytes it ends a close-delimited
+  // body (or is partial_message).
   net::awaitable<bool> send_and_read(const Request& request, Response& response, boost::system::error_code& ec) {
-    co_await send(ec);
+    const size_t sent = send_now(ec);
+    if (!ec && sent < out_.size()) {
+      co_await net::async_write(*stream_, net::buffer(out_) + sent, net::redirect_error(net::use_awaitable, ec));
+    }
     if (ec) co_return false;
 
     ResponseParser parser(response, options_.keep_body, options_.keep_headers);
     parser.body_limit(options_.body_limit);
     parser.header_limit(kHeaderLimit);
+    parser.eager(true);
     if (request.method == "HEAD") parser.skip(true);
     const size_t before = buffer_.size();
-    const size_t read = co_await read_response(parser, ec);
-    const bool any_bytes = read > 0 || buffer_.size() != before || parser.got_some();
+    size_t consumed = 0;
+    while (!parse_buffered(parser, consumed, ec)) {
+      const size_t room = std::clamp<size_t>(buffer_.capacity() - buffer_.size(), 512, 65536);
+      const size_t got = co_await stream_->async_read_some(buffer_.prepare(room),
+                                                           net::redirect_error(net::use_awaitable, ec));
+      buffer_.commit(got);
+      if (ec == net::error::eof && parser.got_some()) {
+        ec = {};
+        parser.put_eof(ec);
+        if (!ec && !parser.is_done()) ec = bhttp::error::partial_message;
+      } else if (ec == net::error::eof) {
+        ec = bhttp::error::end_of_stream;
+      }
+      if (ec) break;
+    }
+    const bool any_bytes = consumed > 0 || buffer_.size() != before || parser.got_some();
     if (ec) co_return any_bytes;
-    response.bytes_received = read;
+    response.bytes_received = consumed;
     reusable_ = parser.keep_alive();
     if (!reusable_) close();
     co_return true;
   }
 
-  net::awaitable<void> send(boost::system::error_code& ec) {
-    size_t sent = 0;
+  // Writes what the socket takes now and returns how much. A request almost always fits the
+  // send buffer: written in place, it saves the suspension and the trip through the event
+  // loop that an async write costs. TLS streams always write asynchronously.
+  size_t send_now(boost::system::error_code& ec) {
     if constexpr (std::is_same_v<Stream, tcp::socket>) {
-      // A request almost always fits the socket's send buffer: writing it now, in place, saves
-      // the suspension and the trip through the event loop that an async write costs.
-      sent = stream_->write_some(net::buffer(out_), ec);
+      const size_t sent = stream_->write_some(net::buffer(out_), ec);
       if (ec == net::error::would_block || ec == net::error::try_again) ec = {};
-      if (ec || sent == out_.size()) co_return;
+      return ec ? 0 : sent;
+    } else {
+      return 0;
     }
-    co_await net::async_write(*stream_, net::buffer(out_) + sent, net::redirect_error(net::use_awaitable, ec));
   }
 
-  // Beast's http::async_read, written out: its composed operations wrap every read in two
-  // more layers of type-erased executors and work guards, a large share of the client's
-  // user-space time per request. Same semantics: eager parsing, end of stream before any
-  // byte is end_of_stream, after some bytes it ends a close-delimited body (or is
-  // partial_message). Returns the bytes the parser consumed.
-  net::awaitable<size_t> read_response(ResponseParser& parser, boost::system::error_code& ec) {
-    parser.eager(true);
-    size_t consumed = 0;
-    for (;;) {
-      while (buffer_.size() > 0) {
-        const size_t n = parser.put(buffer_.data(), ec);
-        buffer_.consume(n);
-        consumed += n;
-        if (ec == bhttp::error::need_more) {
-          ec = {};
-          break;
-        }
-        if (ec || parser.is_done()) co_return consumed;
-        if (n == 0) break;
-      }
-      const size_t room = std::clamp<size_t>(buffer_.capacity() - buffer_.size(), 512, 65536);
-      const size_t got = co_await stream_->async_read_some(buffer_.prepare(room),
-                                                           net::redirect_error(net::use_awaitable, ec));
-      buffer_.commit(got);
-      if (ec == net::error::eof) {
-        if (!parser.got_some()) {
-          ec = bhttp::error::end_of_stream;
-          co_return consumed;
-        }
+  // Feeds the buffered bytes to the parser. True when the parse ended: the message is
+  // complete, or `ec` says why not; false when it needs more bytes.
+  bool parse_buffered(ResponseParser& parser, size_t& consumed, boost::system::error_code& ec) {
+    while (buffer_.size() > 0) {
+      const size_t n = parser.put(buffer_.data(), ec);
+      buffer_.consume(n);
+      consumed += n;
+      if (ec == bhttp::error::need_more) {
         ec = {};
-        parser.put_eof(ec);
-        if (!ec && !parser.is_done()) ec = bhttp::error::partial_message;
-        co_return consumed;
+        return false;
       }
-      if (ec) co_return consumed;
+      if (ec || parser.is_done()) return true;
+      if (n == 0) return false;
     }
+    return false;
   }
 
   void reset_stream() {
