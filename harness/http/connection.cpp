@@ -137,14 +137,18 @@ class BasicConnection final : public Connection {
       co_await connect(response);
       if (response.error != ErrorKind::kNone) co_return finish(response);
     }
-    write_request(request, host_header_, out_);
-    bool any_bytes = co_await send_and_read(request, response, ec);
+    const std::string* wire = request.wire;
+    if (wire == nullptr) {
+      write_request(request, host_header_, out_);
+      wire = &out_;
+    }
+    bool any_bytes = co_await send_and_read(request, *wire, response, ec);
     if (ec && was_reused && !any_bytes && !deadline_.expired() && is_stale_connection(ec)) {
       reset_stream();
       response = Response{};
       co_await connect(response);
       if (response.error != ErrorKind::kNone) co_return finish(response);
-      any_bytes = co_await send_and_read(request, response, ec);
+      any_bytes = co_await send_and_read(request, *wire, response, ec);
     }
     if (ec) {
       response.error = deadline_.expired() ? ErrorKind::kTimeout : classify_exchange(ec);
@@ -172,9 +176,10 @@ class BasicConnection final : public Connection {
     }
   }
 
-  Response& finish(Response& response) {
+  // Moved out: co_return of a reference would copy the response.
+  Response&& finish(Response& response) {
     deadline_.disarm();
-    return response;
+    return std::move(response);
   }
 
   net::awaitable<void> connect(Response& response) {
@@ -216,10 +221,11 @@ class BasicConnection final : public Connection {
   // frame allocated per request, so this is one coroutine. Same semantics: eager parsing, end
   // of stream before any byte is end_of_stream, after some bytes it ends a close-delimited
   // body (or is partial_message).
-  net::awaitable<bool> send_and_read(const Request& request, Response& response, boost::system::error_code& ec) {
-    const size_t sent = send_now(ec);
-    if (!ec && sent < out_.size()) {
-      co_await net::async_write(*stream_, net::buffer(out_) + sent, net::redirect_error(net::use_awaitable, ec));
+  net::awaitable<bool> send_and_read(const Request& request, const std::string& wire, Response& response,
+                                     boost::system::error_code& ec) {
+    const size_t sent = send_now(wire, ec);
+    if (!ec && sent < wire.size()) {
+      co_await net::async_write(*stream_, net::buffer(wire) + sent, net::redirect_error(net::use_awaitable, ec));
     }
     if (ec) co_return false;
 
@@ -255,9 +261,9 @@ class BasicConnection final : public Connection {
   // Writes what the socket takes now and returns how much. A request almost always fits the
   // send buffer: written in place, it saves the suspension and the trip through the event
   // loop that an async write costs. TLS streams always write asynchronously.
-  size_t send_now(boost::system::error_code& ec) {
+  size_t send_now(const std::string& wire, boost::system::error_code& ec) {
     if constexpr (std::is_same_v<Stream, tcp::socket>) {
-      const size_t sent = stream_->write_some(net::buffer(out_), ec);
+      const size_t sent = stream_->write_some(net::buffer(wire), ec);
       if (ec == net::error::would_block || ec == net::error::try_again) ec = {};
       return ec ? 0 : sent;
     } else {

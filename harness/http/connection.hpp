@@ -2,6 +2,7 @@
 
 // Internal to the load engine: includes Asio. One keep-alive HTTP/1.1 connection (plain or
 // TLS) that sends one request at a time and reads the whole response.
+#include <cstddef>
 #include <memory>
 
 #include "harness/core/asio.hpp"
@@ -30,6 +31,10 @@ class Connection {
   virtual net::awaitable<Response> exchange(const Request& request) = 0;
   virtual bool reusable() const = 0;
   virtual void close() = 0;
+
+  // Free for the owner's bookkeeping (the load engine: the connection's place in its list of
+  // busy connections, so that leaving the list is O(1) and allocates nothing).
+  size_t owner_slot = 0;
 };
 
 // `tls_context` must outlive the connection; pass nullptr for plain HTTP.

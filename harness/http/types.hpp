@@ -44,6 +44,9 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::nanoseconds timeout = std::chrono::seconds(10);
+  // The request's bytes, prepared once (write_request) for a request that never changes; then
+  // only `method` and `timeout` above need be set. Not owned: it outlives the exchange.
+  const std::string* wire = nullptr;
 };
 
 struct Response {

@@ -5,14 +5,30 @@
 
 #include <fmt/format.h>
 
+#include "harness/http/request_writer.hpp"
 #include "harness/load/flow_step.hpp"
 
 namespace loadgen::load {
 
-RequestBuilder::RequestBuilder(const std::vector<scenario::RequestSpec>& specs, std::string base_path,
+namespace {
+
+bool never_changes(const scenario::RequestSpec& spec) {
+  return spec.path.is_literal() && (!spec.body || spec.body->is_literal()) &&
+         std::all_of(spec.headers.begin(), spec.headers.end(), [](const auto& h) { return h.value.is_literal(); });
+}
+
+}  // namespace
+
+RequestBuilder::RequestBuilder(const std::vector<scenario::RequestSpec>& specs, const http::Endpoint& endpoint,
                                uint64_t seed, std::vector<double> flow_weights)
-    : specs_(specs), base_path_(std::move(base_path)), rng_(seed) {
-  for (const auto& s : specs_) weights_.push_back(s.weight);
+    : specs_(specs), base_path_(endpoint.base_path), rng_(seed) {
+  static const FlowVars kNoVars;
+  const std::string host = endpoint.host_header();
+  for (const auto& s : specs_) {
+    weights_.push_back(s.weight);
+    auto& wire = wire_.emplace_back();
+    if (never_changes(s)) http::write_request(build_step(s, 0, 0, kNoVars), host, wire.emplace());
+  }
   weights_.insert(weights_.end(), flow_weights.begin(), flow_weights.end());
   sum_weights();
 }
@@ -50,6 +66,13 @@ std::string RequestBuilder::uuid() {
 }
 
 http::Request RequestBuilder::build(size_t index, uint64_t seq, uint64_t vu) {
+  if (const auto& wire = wire_[index]) {
+    http::Request r;
+    r.method = specs_[index].method;
+    r.timeout = specs_[index].timeout;
+    r.wire = &*wire;
+    return r;
+  }
   static const FlowVars kNoVars;
   return build_step(specs_[index], seq, vu, kNoVars);
 }

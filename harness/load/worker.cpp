@@ -28,7 +28,7 @@ Worker::Worker(const EngineConfig& config, const MetricLayout& layout, std::vect
       index_(index),
       endpoint_(endpoint),
       tls_context_(tls_context),
-      builder_(config.requests, config.endpoint.base_path, 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(index + 1),
+      builder_(config.requests, config.endpoint, 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(index + 1),
                flow_weights(config.flows)),
       metrics_(layout.names.size(), metrics::Histogram::for_latency_ns()),
       // Each thread takes an equal share of the in-flight budget (at least one).
@@ -221,7 +221,8 @@ void Worker::release_connection(std::unique_ptr<http::Connection> conn) {
 
 net::awaitable<http::Response> Worker::exchange(std::unique_ptr<http::Connection>& conn,
                                                 const http::Request& request) {
-  busy_.insert(conn.get());
+  conn->owner_slot = busy_.size();
+  busy_.push_back(conn.get());
   http::Response response;
   try {
     response = co_await conn->exchange(request);
@@ -230,7 +231,9 @@ net::awaitable<http::Response> Worker::exchange(std::unique_ptr<http::Connection
     response.error = http::ErrorKind::kProtocol;
     response.error_detail = e.what();
   }
-  busy_.erase(conn.get());
+  busy_.back()->owner_slot = conn->owner_slot;  // the last takes this one's place
+  busy_[conn->owner_slot] = busy_.back();
+  busy_.pop_back();
   if (aborting_.load() && response.error != http::ErrorKind::kNone) response.error = http::ErrorKind::kCancelled;
   co_return response;
 }

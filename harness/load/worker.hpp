@@ -99,7 +99,9 @@ class Worker {
   std::vector<std::string> row_;                                   // scratch for feed rows
   bool keep_headers_ = false;                                      // a step extracts a header
   const int index_;
-  net::io_context ioc_{1};
+  // Only this worker's thread touches its sockets and timers (others only post to it), so
+  // the reactor's per-descriptor locking is switched off; the scheduler keeps its lock.
+  net::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   net::ip::tcp::endpoint endpoint_;
   net::ssl::context* tls_context_;
   RequestBuilder builder_;
@@ -116,7 +118,8 @@ class Worker {
   int open_connections_ = 0;  // idle and busy
   bool schedule_done_ = false;
   std::deque<ConnectionWaiter*> connection_waiters_;
-  std::unordered_set<http::Connection*> busy_;
+  // Exchanges under way, for abort(); each connection knows its index here (owner_slot).
+  std::vector<http::Connection*> busy_;
   std::unordered_set<Timer*> waiting_;
   std::array<bool, http::kErrorKinds> seen_error_{};
   std::vector<bool> flow_failure_seen_;
