@@ -65,8 +65,12 @@ std::string console_summary(const run::Result& r) {
                      q.completed, q.errors, q.dropped);
   if (q.errors > 0) out += fmt::format("  errors     {}\n", errors_text(q));
   for (const auto& [kind, message] : r.first_errors) out += fmt::format("             first {}: {}\n", kind, message);
-  out += r.target_rps > 0 ? fmt::format("  throughput target {}  achieved {}\n", core::format_rate(r.target_rps),
-                                        core::format_rate(r.achieved_rps))
+  // The schedule counts a flow once, at its start, while achieved counts every HTTP exchange:
+  // with flows the two are not comparable, and the line says so.
+  const char* target_unit = r.flows.empty() ? "" : " (requests and flow starts)";
+  const char* achieved_unit = r.flows.empty() ? "" : " (HTTP exchanges, flow steps included)";
+  out += r.target_rps > 0 ? fmt::format("  throughput target {}{}  achieved {}{}\n", core::format_rate(r.target_rps),
+                                        target_unit, core::format_rate(r.achieved_rps), achieved_unit)
                           : fmt::format("  throughput achieved {}\n", core::format_rate(r.achieved_rps));
   if (r.warmup_s > 0) out += fmt::format("  (figures below leave out the first {}s of warm-up)\n", r.warmup_s);
   out += latency_row("latency (from intended)", r.latency);

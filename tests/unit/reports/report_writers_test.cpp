@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "reports/baselines/comparison_text.hpp"
+#include "reports/console_report.hpp"
 #include "reports/junit_report.hpp"
 #include "reports/markdown_report.hpp"
 
@@ -153,6 +154,23 @@ TEST(MarkdownReport, PassingRunSaysSo) {
   r.verdict = "pass";
   const auto md = markdown_summary(r);
   EXPECT_EQ(md.substr(0, md.find('\n')), "## ✅ loadgen `smoke`: every SLO held");
+}
+
+TEST(ConsoleSummary, ThroughputLineSaysWhatItCounts) {
+  auto r = sample_result();
+  r.model = "arrival-rate";
+  const auto plain = console_summary(r);
+  EXPECT_NE(plain.find("throughput target 200/s  achieved 200/s\n"), std::string::npos) << plain;
+
+  // A flow is scheduled once but makes several requests: the figures must not read as a shortfall
+  // or an excess of the schedule.
+  r.flows.push_back(run::FlowResult{"checkout", 100, 100, 0, 0, {}, {}, ""});
+  r.achieved_rps = 600;
+  const auto with_flows = console_summary(r);
+  EXPECT_NE(with_flows.find("target 200/s (requests and flow starts)  achieved 600/s (HTTP exchanges, flow steps "
+                            "included)"),
+            std::string::npos)
+      << with_flows;
 }
 
 }  // namespace
