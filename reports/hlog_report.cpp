@@ -24,18 +24,9 @@ void HlogReport::on_start(const run::Result& run) {
 }
 
 void HlogReport::on_interval(const run::IntervalView& interval) {
-  auto& all = all_;
-  auto& service = service_;
-  all.reset();
-  service.reset();
-  for (const auto& n : interval.snapshot.by_name) {
-    if (!n.http) continue;  // a flow is a journey of requests counted already, as result.json does
-    all.add(n.corrected);
-    service.add(n.service);
-  }
   const double length = interval.point.length_s;
-  writer_->write_interval(interval.start_s, length, all);
-  writer_->write_interval(interval.start_s, length, service, "service");
+  writer_->write_interval(interval.start_s, length, *interval.all_corrected);
+  writer_->write_interval(interval.start_s, length, *interval.all_service, "service");
   writer_->write_interval(interval.start_s, length, interval.snapshot.send_lag, "send_lag");
   for (size_t i = 0; i < interval.names.size(); ++i) {
     writer_->write_interval(interval.start_s, length, interval.snapshot.by_name[i].corrected, tag_of(interval.names[i]));

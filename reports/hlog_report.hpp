@@ -4,7 +4,6 @@
 #include <memory>
 #include <string>
 
-#include "harness/metrics/histogram.hpp"
 #include "harness/metrics/hlog.hpp"
 #include "harness/run/runner.hpp"
 
@@ -28,9 +27,6 @@ class HlogReport final : public run::IntervalObserver {
   std::string path_;
   std::ofstream out_;
   std::unique_ptr<metrics::HlogWriter> writer_;
-  // Reused every interval (reset touches only the counts in use; a new one zeroes 270 KB).
-  metrics::Histogram all_ = metrics::Histogram::for_latency_ns();
-  metrics::Histogram service_ = metrics::Histogram::for_latency_ns();
 };
 
 }  // namespace loadgen::reports

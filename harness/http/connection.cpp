@@ -187,7 +187,7 @@ class BasicConnection final : public Connection {
     co_await socket().async_connect(endpoint_, net::redirect_error(net::use_awaitable, ec));
     if (!ec) {
       socket().set_option(tcp::no_delay(true), ec);
-      socket().non_blocking(true, ec);  // for send(): a full send buffer must not block the loop
+      socket().non_blocking(true, ec);  // for send_now(): a full send buffer must not block the loop
       ec = {};
       co_await handshake(ec);
     }

@@ -12,6 +12,8 @@ namespace loadgen::load {
 
 namespace {
 
+const FlowVars kNoVars;  // a request outside any flow
+
 bool never_changes(const scenario::RequestSpec& spec) {
   return spec.path.is_literal() && (!spec.body || spec.body->is_literal()) &&
          std::all_of(spec.headers.begin(), spec.headers.end(), [](const auto& h) { return h.value.is_literal(); });
@@ -22,7 +24,6 @@ bool never_changes(const scenario::RequestSpec& spec) {
 RequestBuilder::RequestBuilder(const std::vector<scenario::RequestSpec>& specs, const http::Endpoint& endpoint,
                                uint64_t seed, std::vector<double> flow_weights)
     : specs_(specs), base_path_(endpoint.base_path), rng_(seed) {
-  static const FlowVars kNoVars;
   const std::string host = endpoint.host_header();
   for (const auto& s : specs_) {
     weights_.push_back(s.weight);
@@ -73,7 +74,6 @@ http::Request RequestBuilder::build(size_t index, uint64_t seq, uint64_t vu) {
     r.wire = &*wire;
     return r;
   }
-  static const FlowVars kNoVars;
   return build_step(specs_[index], seq, vu, kNoVars);
 }
 

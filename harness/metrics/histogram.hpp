@@ -114,8 +114,8 @@ class Histogram {
     return leading_zero_count_base_ - __builtin_clzll(static_cast<uint64_t>(value | sub_bucket_mask_));
   }
   void recompute_totals() noexcept;
-  // Counts past the bucket of the largest value are all zero: loops that visit every count
-  // (reset, add, mean) stop there. Latency rarely reaches past a few hundred ms, so this is a
+  // Counts past the bucket of the largest value are all zero: loops over the counts (reset,
+  // add, mean, the bucket iterators) stop there. Latency rarely reaches past a few hundred ms, so this is a
   // few thousand of the layout's ~34,000 counts, visited once a second per name and thread.
   size_t used_length() const noexcept { return static_cast<size_t>(counts_index(max_raw_)) + 1; }
 

@@ -114,18 +114,15 @@ class Sampler {
     const auto delta = totals.minus(previous_totals_);
     previous_totals_ = totals;
 
-    // Kept from one second to the next: a fresh pair would zero 2 x 270 KB every second.
-    auto& interval = interval_;
-    auto& interval_service = interval_service_;
-    interval.reset();
-    interval_service.reset();
+    interval_.reset();
+    interval_service_.reset();
     for (const auto& n : snapshot_.by_name) {
       if (!n.http) continue;  // flows are journeys, measured by name only
-      interval.add(n.corrected);
-      interval_service.add(n.service);
+      interval_.add(n.corrected);
+      interval_service_.add(n.service);
     }
     const bool warm = interval_start_s < to_seconds(sc_.load.warmup) - 1e-9;
-    if (!warm) accumulate(interval, interval_service);
+    if (!warm) accumulate(interval_, interval_service_);
     if (warm) {
       // Counters are cumulative: remember where warm-up ended, to subtract it later.
       warmup_totals_ = totals;
@@ -133,11 +130,11 @@ class Sampler {
       for (const auto& n : snapshot_.by_name) warmup_by_name_.push_back(n.totals);
     }
 
-    TimelinePoint p = point_of(interval, interval_service, delta, interval_start_s, end_s, length_s);
+    TimelinePoint p = point_of(interval_, interval_service_, delta, interval_start_s, end_s, length_s);
     result_.timeline.push_back(p);
     add_name_points(end_s);
     result_.requests = figures_of(totals);
-    const IntervalView view{interval_start_s, result_.timeline.back(), snapshot_, names_, warm};
+    const IntervalView view{interval_start_s, result_.timeline.back(), snapshot_, names_, warm, &interval_, &interval_service_};
     for (auto* o : options_.observers) o->on_interval(view);
     last_end_s_ = end_s;
     final_totals_ = totals;
@@ -226,6 +223,8 @@ class Sampler {
   const RunOptions& options_;
   std::vector<std::string> names_;
   load::IntervalSnapshot snapshot_;
+  // This interval's, over all HTTP requests; reused from one second to the next (a fresh
+  // pair would zero 2 x 270 KB every second).
   metrics::Histogram interval_ = metrics::Histogram::for_latency_ns();
   metrics::Histogram interval_service_ = metrics::Histogram::for_latency_ns();
   load::CounterValues previous_totals_, warmup_totals_, final_totals_;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "harness/load/engine.hpp"
+#include "harness/metrics/histogram.hpp"
 #include "harness/run/result.hpp"
 #include "harness/scenario/scenario.hpp"
 
@@ -19,6 +20,10 @@ struct IntervalView {
   const load::IntervalSnapshot& snapshot;    // this interval's histograms, per name
   const std::vector<std::string>& names;
   bool in_warmup = false;
+  // This interval's latency over all HTTP requests (flows, being journeys of requests, left
+  // out), merged once by the runner for every observer: corrected and service time.
+  const metrics::Histogram* all_corrected = nullptr;
+  const metrics::Histogram* all_service = nullptr;
 };
 
 // Sees each interval as it is measured: live progress, the .hlog writer.

@@ -328,10 +328,8 @@ void WorkerPool::spin_for_work(std::unique_lock<std::mutex>& lock) {
   ++spinning_;
   lock.unlock();
   const auto until = Clock::now() + kSpinFor;
-  bool pushed = false;
-  for (int i = 1; !pushed; ++i) {
-    pushed = pushes_.load(std::memory_order_acquire) != seen;
-    if (!pushed && i % 64 == 0 && Clock::now() >= until) {
+  for (int i = 1; pushes_.load(std::memory_order_acquire) == seen; ++i) {
+    if (i % 64 == 0 && Clock::now() >= until) {  // the clock costs more than a poll
       break;
     }
     cpu_relax();
