@@ -31,11 +31,16 @@ void ResourceStats::add(const ResourceSample& s) {
     rss_start_ = s.rss_bytes;
   }
   ++count_;
+  // CPU is a rate over the interval before the sample: the average weights each by its
+  // interval, i.e. total CPU time over total time. A plain mean let one short interval (a few
+  // clock ticks over a millisecond read as 9 cores) swing the average of a whole run.
+  const double interval_s = seconds(s.at - last_at_);
   last_at_ = s.at;
-  if (s.has_cpu) {
+  if (s.has_cpu && interval_s > 0) {
     ++cpu_count_;
-    cpu_user_sum_ += s.cpu_user;
-    cpu_system_sum_ += s.cpu_system;
+    cpu_seconds_ += interval_s;
+    cpu_user_sum_ += s.cpu_user * interval_s;
+    cpu_system_sum_ += s.cpu_system * interval_s;
     cpu_max_ = std::max(cpu_max_, s.cpu());
     cpu_histogram_.record(std::llround(std::max(0.0, s.cpu()) * kCpuUnitsPerCore));
   }
@@ -62,8 +67,8 @@ ResourceSummary ResourceStats::summary(std::optional<double> capacity_cores) con
   s.samples = count_;
   s.span = last_at_ - first_at_;
   s.machine_cores = machine_cores();
-  s.cpu_user_avg = mean(cpu_user_sum_, cpu_count_);
-  s.cpu_system_avg = mean(cpu_system_sum_, cpu_count_);
+  s.cpu_user_avg = cpu_seconds_ > 0 ? cpu_user_sum_ / cpu_seconds_ : 0;
+  s.cpu_system_avg = cpu_seconds_ > 0 ? cpu_system_sum_ / cpu_seconds_ : 0;
   s.cpu_avg = s.cpu_user_avg + s.cpu_system_avg;
   s.cpu_max = cpu_max_;
   s.cpu_histogram = cpu_histogram_;

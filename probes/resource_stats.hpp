@@ -69,7 +69,9 @@ class ResourceStats {
   size_t count_ = 0;
   std::chrono::nanoseconds first_at_{0}, last_at_{0};
   size_t cpu_count_ = 0;
-  double cpu_user_sum_ = 0, cpu_system_sum_ = 0, cpu_max_ = 0;
+  double cpu_seconds_ = 0;                         // the intervals the CPU rates cover
+  double cpu_user_sum_ = 0, cpu_system_sum_ = 0;  // core-seconds: rate x interval
+  double cpu_max_ = 0;
   metrics::Histogram cpu_histogram_{1, 10'000'000, 2};
   int64_t rss_start_ = 0, rss_max_ = 0, rss_end_ = 0;
   double rss_sum_ = 0;
