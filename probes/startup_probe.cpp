@@ -13,7 +13,6 @@ namespace {
 
 using Nanos = std::chrono::nanoseconds;
 
-constexpr size_t kStderrTailLines = 20;
 constexpr auto kBeforeEachPoll = std::chrono::milliseconds(1);
 
 bool is_set(const std::atomic<bool>* flag) {

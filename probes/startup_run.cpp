@@ -23,7 +23,6 @@ constexpr auto kSupervisePeriod = std::chrono::milliseconds(1);
 constexpr auto kDrainAfterExit = std::chrono::milliseconds(200);
 // A target's own phase mark may follow the moment the probe already saw the phase.
 constexpr auto kMarkWait = std::chrono::milliseconds(100);
-constexpr size_t kStderrTailLines = 20;
 constexpr std::string_view kPortVariable = "${port}";
 
 // A tcp phase's own port; nothing when it means the target's port.

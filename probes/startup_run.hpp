@@ -64,6 +64,9 @@ struct TimedStart {
   bool ok() const { return failure.empty(); }
 };
 
+// How many of a failed target's last stderr lines a report keeps.
+inline constexpr size_t kStderrTailLines = 20;
+
 // What is wrong with the options (an unusable regex, a bad tcp port, no phases ...); empty
 // when they can be run. The scenario loader reports these with locations first.
 std::vector<std::string> check_start_options(const StartOptions& options);

@@ -9,7 +9,7 @@
 namespace loadgen::reports {
 namespace {
 
-std::string ms(double v) { return core::format_duration_ms(v); }
+std::string dur(double v) { return core::format_duration_ms(v); }
 
 // Pipes would end a table cell early.
 std::string cell(std::string_view text) {
@@ -18,7 +18,7 @@ std::string cell(std::string_view text) {
   return out;
 }
 
-std::string slo_table(const run::Result& r) {
+std::string slo_markdown(const run::Result& r) {
   if (r.slo.empty()) return "No SLOs declared.\n";
   std::string out = "| SLO | Observed | Result |\n|---|---:|:---:|\n";
   for (const auto& s : r.slo) {
@@ -31,7 +31,7 @@ std::string latency_table(const run::Result& r) {
   std::string out = "| Request | Count | Rate | p50 | p90 | p99 | p99.9 | Max | Errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   auto row = [&](const std::string& name, const run::RequestFigures& f, double rps, const run::LatencySummary& l) {
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(name), f.sent, core::format_rate(rps),
-                       ms(l.p50_ms), ms(l.p90_ms), ms(l.p99_ms), ms(l.p999_ms), ms(l.max_ms), f.errors);
+                       dur(l.p50_ms), dur(l.p90_ms), dur(l.p99_ms), dur(l.p999_ms), dur(l.max_ms), f.errors);
   };
   row("**all**", r.requests, r.achieved_rps, r.latency);
   for (const auto& n : r.by_name) row(n.name, n.requests, n.achieved_rps, n.latency);
@@ -51,7 +51,7 @@ std::string markdown_summary(const run::Result& r) {
                                   : "SLOs failed";
   std::string out = fmt::format("## {} loadgen `{}`: {}\n\n", pass ? "✅" : "❌", cell(r.scenario),
                                 pass ? (r.baseline ? "every SLO held, no regression" : "every SLO held") : why);
-  out += slo_table(r);
+  out += slo_markdown(r);
   if (r.baseline) out += "\n" + baseline_markdown(*r.baseline);
   if (r.model.empty() && r.startup) {  // a start-up-only scenario: no load to summarise
     out += startup_markdown(r);

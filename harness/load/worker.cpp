@@ -8,10 +8,6 @@
 namespace loadgen::load {
 namespace {
 
-int64_t nanos_between(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration_cast<Nanos>(to - from).count();
-}
-
 std::vector<double> flow_weights(const std::vector<scenario::FlowSpec>& flows) {
   std::vector<double> weights;
   for (const auto& f : flows) weights.push_back(f.weight);

@@ -20,6 +20,10 @@ namespace loadgen::load {
 
 namespace net = boost::asio;
 
+inline int64_t nanos_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<Nanos>(to - from).count();
+}
+
 class Worker {
  public:
   Worker(const EngineConfig& config, const MetricLayout& layout, std::vector<Feed*> feeds, int index,

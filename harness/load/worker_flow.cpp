@@ -7,14 +7,6 @@
 #include "harness/load/worker.hpp"
 
 namespace loadgen::load {
-namespace {
-
-int64_t nanos_between(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration_cast<Nanos>(to - from).count();
-}
-
-}  // namespace
-
 Worker::Rows Worker::take_rows(size_t flow, FlowVars& vars) {
   for (const auto& [name, value] : config_.flows[flow].vars) vars.set(name, value);
   for (size_t i = 0; i < flow_feeds_[flow].size(); ++i) {

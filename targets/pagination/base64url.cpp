@@ -20,7 +20,7 @@ constexpr std::array<int8_t, 256> make_reverse() {
 }
 constexpr auto kReverse = make_reverse();
 
-Error invalid(std::string message) {
+Error invalid_base64(std::string message) {
   return Error{ErrorCode::kInvalidCursor, std::move(message)};
 }
 
@@ -48,7 +48,7 @@ std::string base64url_encode(std::span<const uint8_t> bytes) {
 Result<std::vector<uint8_t>> base64url_decode(std::string_view text) {
   // 4k+1 characters carry 6 bits past the last whole byte: no encoder produces that.
   if (text.size() % 4 == 1) {
-    return invalid(
+    return invalid_base64(
         fmt::format("cursor is not valid base64url: {} characters is an impossible "
                     "length",
                     text.size()));
@@ -60,7 +60,7 @@ Result<std::vector<uint8_t>> base64url_decode(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const int8_t v = kReverse[static_cast<uint8_t>(text[i])];
     if (v < 0) {
-      return invalid(
+      return invalid_base64(
           fmt::format("cursor is not valid base64url: unexpected character at position {}", i));
     }
     acc = (acc << 6) | static_cast<uint32_t>(v);
@@ -72,7 +72,7 @@ Result<std::vector<uint8_t>> base64url_decode(std::string_view text) {
   }
   // Non-zero leftover bits would give one byte string several spellings.
   if ((acc & ((1U << bits) - 1U)) != 0) {
-    return invalid("cursor is not valid base64url: its last character has stray bits");
+    return invalid_base64("cursor is not valid base64url: its last character has stray bits");
   }
   return out;
 }

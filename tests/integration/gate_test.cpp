@@ -16,7 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string scenario(const std::string& base_url, const std::string& load, const std::string& slo = "") {
+std::string gate_scenario(const std::string& base_url, const std::string& load, const std::string& slo = "") {
   return fmt::format("name: gate\ntarget:\n  base_url: {}\nload:\n{}\nrequests:\n  - {{ name: ok, get: /ok }}\n{}",
                      base_url, load, slo.empty() ? "" : "slo:\n" + slo);
 }
@@ -34,7 +34,7 @@ TEST(Gate, WarmUpIsLeftOutOfSlosButCharted) {
   auto server = RunningServer::start(
       {test_server_binary(), "--port", "0", "--stall-every", "1000000", "--stall-for", "1500"});
   ScratchDir dir("warmup");
-  const auto file = dir.write("s.yaml", scenario(server->base_url(), "  rate: 200\n  duration: 4s\n  warmup: 2s\n",
+  const auto file = dir.write("s.yaml", gate_scenario(server->base_url(), "  rate: 200\n  duration: 4s\n  warmup: 2s\n",
                                                  "  - http.p99 < 200ms\n  - http.p99{window=2s} < 200ms\n"));
   const auto run = run_loadgen({"run", file, "-o", dir.file("out"), "--threads", "1"});
   ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
@@ -48,7 +48,7 @@ TEST(Gate, WarmUpIsLeftOutOfSlosButCharted) {
   // The same run judged from time zero fails both, and names the first window as the worst.
   auto server2 = RunningServer::start(
       {test_server_binary(), "--port", "0", "--stall-every", "1000000", "--stall-for", "1500"});
-  const auto file2 = dir.write("s2.yaml", scenario(server2->base_url(), "  rate: 200\n  duration: 4s\n",
+  const auto file2 = dir.write("s2.yaml", gate_scenario(server2->base_url(), "  rate: 200\n  duration: 4s\n",
                                                    "  - http.p99 < 200ms\n  - http.p99{window=2s} < 200ms\n"));
   const auto cold = run_loadgen({"run", file2, "-o", dir.file("cold"), "--threads", "1"});
   EXPECT_EQ(cold.exit_code, 1) << cold.stdout_text << cold.stderr_text;
@@ -62,7 +62,7 @@ TEST(Gate, WarmUpIsLeftOutOfSlosButCharted) {
 void run_against(const ScratchDir& dir, const std::string& delay, const std::string& out,
                  const std::vector<std::string>& extra = {}, int expected_exit = 0) {
   auto server = RunningServer::start({test_server_binary(), "--port", "0", "--delay", delay});
-  const auto file = dir.write(out + ".yaml", scenario(server->base_url(), "  rate: 100\n  duration: 4s\n"));
+  const auto file = dir.write(out + ".yaml", gate_scenario(server->base_url(), "  rate: 100\n  duration: 4s\n"));
   std::vector<std::string> args = {"run", file, "-o", dir.file(out), "--threads", "1"};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto run = run_loadgen(args);
@@ -123,7 +123,7 @@ TEST(Gate, CompareCatchesARealSlowdownAndNotAnUnchangedRerun) {
 
 TEST(Gate, AMissingOrInvalidBaselineIsBadInputBeforeAnyLoad) {
   ScratchDir dir("badbase");
-  const auto file = dir.write("s.yaml", scenario("http://127.0.0.1:9", "  rate: 10\n  duration: 30s\n"));
+  const auto file = dir.write("s.yaml", gate_scenario("http://127.0.0.1:9", "  rate: 10\n  duration: 30s\n"));
   const auto missing = run_loadgen({"run", file, "-o", dir.file("out"), "--baseline", dir.file("nope.json")},
                                    std::chrono::seconds(10));
   EXPECT_EQ(missing.exit_code, 2);

@@ -14,7 +14,7 @@ namespace {
 
 using scenario::Extract;
 
-http::Response response(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+http::Response step_response(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
   http::Response r;
   r.status = status;
   r.body = std::move(body);
@@ -32,7 +32,7 @@ TEST(FlowStep, ExtractsEachKindAndSaysWhatIsMissing) {
       {"nul", Extract::From::kJson, "/nul", std::string("was-null")},
   };
   const auto compiled = compile_extracts(specs);
-  const auto r = response(200, R"({"job":{"id":7},"name":"x","nul":null,"note":"token=abc1;"})",
+  const auto r = step_response(200, R"({"job":{"id":7},"name":"x","nul":null,"note":"token=abc1;"})",
                           {{"Location", "/jobs/7"}});
   LazyJson json(r.body);
   FlowVars vars;
@@ -47,7 +47,7 @@ TEST(FlowStep, ExtractsEachKindAndSaysWhatIsMissing) {
 
   const std::vector<Extract> strict = {{"cursor", Extract::From::kJson, "/next", std::nullopt}};
   const auto c = compile_extracts(strict);
-  const auto end = response(200, R"({"next":null})");
+  const auto end = step_response(200, R"({"next":null})");
   LazyJson end_json(end.body);
   EXPECT_FALSE(extract_values(c, end, end_json, "", vars, error));
   EXPECT_EQ(error, "extract cursor: JSON pointer '/next' found nothing in the response (HTTP 200)");
@@ -55,7 +55,7 @@ TEST(FlowStep, ExtractsEachKindAndSaysWhatIsMissing) {
   vars.set("cursor", "c1");
   EXPECT_TRUE(extract_values(c, end, end_json, "cursor", vars, error));
   EXPECT_FALSE(vars.present("cursor"));
-  const auto text = response(502, "Bad Gateway");
+  const auto text = step_response(502, "Bad Gateway");
   LazyJson text_json(text.body);
   EXPECT_FALSE(extract_values(c, text, text_json, "", vars, error));
   EXPECT_EQ(error, "extract cursor: JSON pointer '/next' found nothing in the response (HTTP 502, body is not JSON)");
@@ -66,7 +66,7 @@ TEST(FlowStep, UntilNeedsEveryCondition) {
   until.pointer = "/status";
   until.any_of_json = {"\"running\"", "\"done\""};
   auto met = [&](int status, const std::string& body) {
-    const auto r = response(status, body);
+    const auto r = step_response(status, body);
     LazyJson json(r.body);
     return until_met(until, r, json);
   };
