@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <optional>
 
 #include <boost/asio/ssl.hpp>
@@ -19,6 +20,11 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+
+// The server closed the stream: a plain FIN, or a TLS peer closing without close_notify.
+bool ends_stream(const boost::system::error_code& ec) {
+  return ec == net::error::eof || ec == net::ssl::error::stream_truncated;
+}
 
 ErrorKind classify_connect(const boost::system::error_code& ec) {
   if (ec == net::error::connection_refused) return ErrorKind::kConnectRefused;
@@ -143,16 +149,22 @@ class BasicConnection final : public Connection {
       wire = &out_;
     }
     bool any_bytes = co_await send_and_read(request, *wire, response, ec);
-    if (ec && was_reused && !any_bytes && !deadline_.expired() && is_stale_connection(ec)) {
+    const bool stale = ec && was_reused && !any_bytes && !deadline_.expired() && is_stale_connection(ec);
+    if (stale && is_idempotent(request.method)) {
       reset_stream();
       response = Response{};
+      response.resent = true;
       co_await connect(response);
       if (response.error != ErrorKind::kNone) co_return finish(response);
       any_bytes = co_await send_and_read(request, *wire, response, ec);
     }
     if (ec) {
       response.error = deadline_.expired() ? ErrorKind::kTimeout : classify_exchange(ec);
-      response.error_detail = deadline_.expired() ? "no complete response within the request timeout" : ec.message();
+      response.error_detail = deadline_.expired() ? "no complete response within the request timeout"
+                              : stale && !response.resent
+                                  ? "the server closed a reused connection before answering; a " + request.method +
+                                        " is not sent again (the server may have received it)"
+                                  : ec.message();
       reusable_ = false;
       close();
     }
@@ -204,10 +216,13 @@ class BasicConnection final : public Connection {
 
   net::awaitable<void> handshake(boost::system::error_code& ec) {
     if constexpr (!std::is_same_v<Stream, tcp::socket>) {
-      // SNI: many TLS servers refuse a handshake without it.
+      // SNI: many TLS servers refuse a handshake without it; a literal IP address is never
+      // sent as a server name (RFC 6066, section 3).
       // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
-      if (SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                   static_cast<void*>(const_cast<char*>(target_.host.c_str()))) != 1) {
+      boost::system::error_code not_ip;
+      net::ip::make_address(target_.host, not_ip);
+      if (not_ip && SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                             static_cast<void*>(const_cast<char*>(target_.host.c_str()))) != 1) {
         ec = boost::system::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
         co_return;
       }
@@ -229,31 +244,52 @@ class BasicConnection final : public Connection {
     }
     if (ec) co_return false;
 
-    ResponseParser parser(response, options_.keep_body, options_.keep_headers);
-    parser.body_limit(options_.body_limit);
-    parser.header_limit(kHeaderLimit);
-    parser.eager(true);
-    if (request.method == "HEAD") parser.skip(true);
+    std::optional<ResponseParser> parser;
+    const auto start_parser = [&] {
+      parser.emplace(response, request.keep_body, options_.keep_headers);
+      // Not boost::none for "no limit": Beast 1.74 compares a Content-Length with the optional
+      // (len_ > body_limit_), and any length is greater than none.
+      parser->body_limit(request.keep_body ? options_.body_limit : std::numeric_limits<std::uint64_t>::max());
+      parser->header_limit(kHeaderLimit);
+      parser->eager(true);
+      if (request.method == "HEAD") parser->skip(true);
+    };
+    start_parser();
     const size_t before = buffer_.size();
     size_t consumed = 0;
-    while (!parse_buffered(parser, consumed, ec)) {
+    for (;;) {
+      const bool parsed = parse_buffered(*parser, consumed, ec);
+      // 1xx interim responses (100 Continue, 103 Early Hints) precede the real one on the same
+      // exchange: skip them, or every later response on the connection pairs with the wrong
+      // request. (101 Switching Protocols is final: the connection is no longer HTTP/1.1.)
+      if (parsed && !ec && response.status >= 100 && response.status < 200 && response.status != 101) {
+        response.status = 0;
+        response.headers.clear();
+        start_parser();
+        continue;
+      }
+      if (parsed) break;
       const size_t room = std::clamp<size_t>(buffer_.capacity() - buffer_.size(), 512, 65536);
       const size_t got = co_await stream_->async_read_some(buffer_.prepare(room),
                                                            net::redirect_error(net::use_awaitable, ec));
       buffer_.commit(got);
-      if (ec == net::error::eof && parser.got_some()) {
+      if (ends_stream(ec) && got == 0 && (parser->got_some() || consumed > 0)) {
+        // A body without Content-Length ends where the server closes (HTTP/1.0, or
+        // Connection: close): that end of stream completes it. TLS peers that close without
+        // close_notify end it the same way.
         ec = {};
-        parser.put_eof(ec);
-        if (!ec && !parser.is_done()) ec = bhttp::error::partial_message;
-      } else if (ec == net::error::eof) {
+        parser->put_eof(ec);
+        if (!ec && !parser->is_done()) ec = bhttp::error::partial_message;
+        if (!ec) break;
+      } else if (ends_stream(ec)) {
         ec = bhttp::error::end_of_stream;
       }
       if (ec) break;
     }
-    const bool any_bytes = consumed > 0 || buffer_.size() != before || parser.got_some();
+    const bool any_bytes = consumed > 0 || buffer_.size() != before || parser->got_some();
     if (ec) co_return any_bytes;
     response.bytes_received = consumed;
-    reusable_ = parser.keep_alive();
+    reusable_ = parser->keep_alive();
     if (!reusable_) close();
     co_return true;
   }

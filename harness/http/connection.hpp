@@ -17,8 +17,7 @@ namespace loadgen::http {
 namespace net = boost::asio;
 
 struct ConnectionOptions {
-  uint64_t body_limit = 64ull << 20;  // larger responses are protocol errors
-  bool keep_body = true;              // false: bodies are counted, then dropped
+  uint64_t body_limit = 64ull << 20;  // larger kept bodies are protocol errors
   bool keep_headers = false;          // response headers cost an allocation each: only on demand
 };
 

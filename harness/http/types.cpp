@@ -4,7 +4,14 @@
 
 #include <fmt/format.h>
 
+#include "harness/core/base_url.hpp"
+
 namespace loadgen::http {
+
+bool is_idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" || method == "PUT" ||
+         method == "DELETE";
+}
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
@@ -34,51 +41,15 @@ std::string Endpoint::host_header() const {
 }
 
 bool parse_base_url(std::string_view url, Endpoint& out, std::string& error) {
-  Endpoint e;
-  if (url.starts_with("http://")) {
-    url.remove_prefix(7);
-  } else if (url.starts_with("https://")) {
-    e.tls = true;
-    url.remove_prefix(8);
-  } else {
-    error = fmt::format("'{}' must start with http:// or https://", url);
+  auto parsed = core::parse_base_url(url);
+  if (!parsed) {
+    error = parsed.error();
     return false;
   }
-  const auto slash = url.find('/');
-  std::string_view authority = url.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    e.base_path = std::string(url.substr(slash));
-    while (!e.base_path.empty() && e.base_path.back() == '/') e.base_path.pop_back();
-  }
-  std::string_view port_text;
-  if (authority.starts_with('[')) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) {
-      error = "unterminated [IPv6] address in URL";
-      return false;
-    }
-    e.host = std::string(authority.substr(1, close - 1));
-    if (close + 1 < authority.size() && authority[close + 1] == ':') port_text = authority.substr(close + 2);
-  } else {
-    const auto colon = authority.rfind(':');
-    e.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-  }
-  if (e.host.empty()) {
-    error = "URL has no host";
-    return false;
-  }
-  e.port = e.tls ? 443 : 80;
-  if (!port_text.empty()) {
-    unsigned p = 0;
-    auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), p);
-    if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || p == 0 || p > 65535) {
-      error = fmt::format("'{}' is not a port (1..65535)", port_text);
-      return false;
-    }
-    e.port = static_cast<uint16_t>(p);
-  }
-  out = std::move(e);
+  out.tls = parsed->tls;
+  out.host = std::move(parsed->host);
+  out.port = parsed->port;
+  out.base_path = std::move(parsed->base_path);
   return true;
 }
 

@@ -38,12 +38,24 @@ constexpr bool is_transport_error(ErrorKind k) {
          k != ErrorKind::kFeedExhausted;
 }
 
+// A response arrived, whatever its status or check said: what throughput counts.
+constexpr bool got_response(ErrorKind k) {
+  return k == ErrorKind::kNone || k == ErrorKind::kBadStatus || k == ErrorKind::kCheckFailed ||
+         k == ErrorKind::kExtractMissing || k == ErrorKind::kUntilTimeout;
+}
+// A latency the user felt: every response, and every request given up at its timeout (at the
+// moment it was abandoned; left out, 2% of requests hanging would not show in p99 or max).
+constexpr bool has_latency(ErrorKind k) { return got_response(k) || k == ErrorKind::kTimeout; }
+
 struct Request {
   std::string method = "GET";
   std::string target;  // path and query
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::nanoseconds timeout = std::chrono::seconds(10);
+  // false: the response body is counted and dropped as it arrives, never held (no check or
+  // extraction reads it), and the body limit does not apply to it.
+  bool keep_body = true;
   // The request's bytes, prepared once (write_request) for a request that never changes; then
   // only `method` and `timeout` above need be set. Not owned: it outlives the exchange.
   const std::string* wire = nullptr;
@@ -56,7 +68,14 @@ struct Response {
   std::string body;
   uint64_t bytes_received = 0;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Sent a second time, on a fresh connection: the reused one was closed by the server before
+  // any response byte. Only idempotent methods are sent again (see is_idempotent).
+  bool resent = false;
 };
+
+// RFC 9110 9.2.2: a request the server may receive twice without harm. Only these are sent
+// again after a reused connection closes before answering; a POST may already have arrived.
+bool is_idempotent(std::string_view method);
 
 // Where requests go: parsed from a base URL like "http://127.0.0.1:8080/prefix".
 struct Endpoint {

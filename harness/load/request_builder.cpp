@@ -19,6 +19,9 @@ bool never_changes(const scenario::RequestSpec& spec) {
          std::all_of(spec.headers.begin(), spec.headers.end(), [](const auto& h) { return h.value.is_literal(); });
 }
 
+// Only a check of the body needs it kept: everything else is counted as it streams past.
+bool reads_body(const scenario::Check& check) { return check.body_contains || !check.json_equals.empty(); }
+
 }  // namespace
 
 RequestBuilder::RequestBuilder(const std::vector<scenario::RequestSpec>& specs, const http::Endpoint& endpoint,
@@ -72,9 +75,12 @@ http::Request RequestBuilder::build(size_t index, uint64_t seq, uint64_t vu) {
     r.method = specs_[index].method;
     r.timeout = specs_[index].timeout;
     r.wire = &*wire;
+    r.keep_body = reads_body(specs_[index].check);
     return r;
   }
-  return build_step(specs_[index], seq, vu, kNoVars);
+  auto r = build_step(specs_[index], seq, vu, kNoVars);
+  r.keep_body = reads_body(specs_[index].check);
+  return r;
 }
 
 http::Request RequestBuilder::build_step(const scenario::RequestSpec& spec, uint64_t seq, uint64_t vu,

@@ -114,17 +114,16 @@ double process_cpu_seconds() {
 net::awaitable<void> beast_loop(const Target& t, net::ssl::context* tls, Clock::time_point deadline,
                                 Counts& counts) {
   const auto executor = co_await net::this_coro::executor;
-  http::ConnectionOptions options;
-  options.keep_body = false;  // counted, then dropped: the same work as curl's write callback
-  auto connection = http::make_connection(executor, t.address, t.endpoint, tls, options);
+  auto connection = http::make_connection(executor, t.address, t.endpoint, tls, http::ConnectionOptions{});
   http::Request request;
   request.target = t.endpoint.base_path.empty() ? "/" : t.endpoint.base_path;
   request.timeout = kRequestTimeout;
+  request.keep_body = false;  // counted, then dropped: the same work as curl's write callback
   while (Clock::now() < deadline) {
     const auto response = co_await connection->exchange(request);
     ++(response.error == http::ErrorKind::kNone ? counts.completed : counts.errors);
     if (!connection->reusable()) {
-      connection = http::make_connection(executor, t.address, t.endpoint, tls, options);
+      connection = http::make_connection(executor, t.address, t.endpoint, tls, http::ConnectionOptions{});
     }
   }
 }
