@@ -81,6 +81,15 @@ std::optional<Nanos> Plan::time_of(double n) const {
   return std::nullopt;
 }
 
+uint64_t Plan::request_count() const {
+  const double t = total();
+  if (!(t > 0)) return 0;
+  // The sum of the stages' areas carries rounding: 2999.9999999997 is a plan of 3000.
+  const double nearest = std::round(t);
+  if (std::abs(t - nearest) <= 1e-9 * std::max(1.0, t)) return static_cast<uint64_t>(nearest);
+  return static_cast<uint64_t>(std::ceil(t));
+}
+
 double Plan::max_level() const {
   double m = 0;
   for (const auto& s : stages_) m = std::max({m, s.from, s.to});

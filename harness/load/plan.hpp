@@ -29,6 +29,10 @@ class Plan {
   double level_at(Nanos t) const;       // level at time t (0 after the end)
   double cumulative(Nanos t) const;     // integral of the level from 0 to t (level-seconds)
   double total() const { return cumulative(total_); }
+  // How many requests the open model sends: request i (from 0) is due when the integral
+  // reaches i, for every i below the total. A plan whose integral is N (within rounding, as
+  // 1/s for 1 s or 300/s for 10 s) sends exactly N, run after run; a fractional total rounds up.
+  uint64_t request_count() const;
   // The time at which cumulative() reaches n, or nothing when it never does.
   std::optional<Nanos> time_of(double n) const;
   // Index of the stage running at time t (the last stage after the end).

@@ -8,12 +8,23 @@ uint64_t CounterValues::error_total() const {
   return total;
 }
 
+uint64_t CounterValues::responses() const {
+  uint64_t total = completed;
+  for (size_t k = 0; k < errors.size(); ++k) {
+    const auto kind = static_cast<http::ErrorKind>(k);
+    if (kind != http::ErrorKind::kNone && http::got_response(kind)) total += errors[k];
+  }
+  return total;
+}
+
 void CounterValues::add(const CounterValues& o) {
   scheduled += o.scheduled;
   sent += o.sent;
   completed += o.completed;
   dropped += o.dropped;
+  not_sent += o.not_sent;
   bytes_received += o.bytes_received;
+  resent += o.resent;
   for (size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
 }
 
@@ -23,7 +34,9 @@ CounterValues CounterValues::minus(const CounterValues& e) const {
   d.sent = sent - e.sent;
   d.completed = completed - e.completed;
   d.dropped = dropped - e.dropped;
+  d.not_sent = not_sent - e.not_sent;
   d.bytes_received = bytes_received - e.bytes_received;
+  d.resent = resent - e.resent;
   for (size_t i = 0; i < errors.size(); ++i) d.errors[i] = errors[i] - e.errors[i];
   return d;
 }
@@ -35,8 +48,10 @@ CounterValues RequestCounters::read() const {
   v.completed = completed_.load(std::memory_order_acquire);
   for (size_t i = 0; i < errors_.size(); ++i) v.errors[i] = errors_[i].load(std::memory_order_acquire);
   v.bytes_received = bytes_.load(std::memory_order_relaxed);
+  v.resent = resent_.load(std::memory_order_relaxed);
   v.sent = sent_.load(std::memory_order_acquire);
   v.dropped = dropped_.load(std::memory_order_acquire);
+  v.not_sent = not_sent_.load(std::memory_order_acquire);
   v.scheduled = scheduled_.load(std::memory_order_acquire);
   return v;
 }

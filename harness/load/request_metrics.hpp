@@ -18,10 +18,14 @@ struct CounterValues {
   uint64_t sent = 0;
   uint64_t completed = 0;  // responses that passed their check
   uint64_t dropped = 0;    // due while max_in_flight requests were outstanding
+  uint64_t not_sent = 0;   // due, but still waiting for a connection when the run was aborted
   uint64_t bytes_received = 0;
+  uint64_t resent = 0;     // sent again after a reused connection closed unanswered
   std::array<uint64_t, http::kErrorKinds> errors{};
 
   uint64_t error_total() const;
+  uint64_t responses() const;  // exchanges answered (completed or not): HTTP throughput
+  uint64_t finished() const { return completed + error_total(); }  // ended, any way
   void add(const CounterValues& other);
   CounterValues minus(const CounterValues& earlier) const;
 };
@@ -32,13 +36,15 @@ class RequestCounters {
   void sent() { bump(sent_); }
   void completed() { bump(completed_); }
   void dropped() { bump(dropped_); }
+  void not_sent() { bump(not_sent_); }
   void received(uint64_t bytes) { bytes_.fetch_add(bytes, std::memory_order_relaxed); }
+  void resent() { bump(resent_); }
   void error(http::ErrorKind kind) { bump(errors_[static_cast<size_t>(kind)]); }
   CounterValues read() const;
 
  private:
   static void bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
-  std::atomic<uint64_t> scheduled_{0}, sent_{0}, completed_{0}, dropped_{0}, bytes_{0};
+  std::atomic<uint64_t> scheduled_{0}, sent_{0}, completed_{0}, dropped_{0}, bytes_{0}, resent_{0}, not_sent_{0};
   std::array<std::atomic<uint64_t>, http::kErrorKinds> errors_{};
 };
 

@@ -89,6 +89,7 @@ void Worker::abort() {
   aborting_.store(true);
   net::post(ioc_, [this] {
     for (auto* t : waiting_) t->cancel();
+    for (auto* w : connection_waiters_) w->wake.cancel();
     for (auto* c : busy_) c->close();
     open_connections_ -= static_cast<int>(idle_.size());
     idle_.clear();
@@ -105,9 +106,12 @@ net::awaitable<void> Worker::sleep_until(Clock::time_point when) {
 
 net::awaitable<void> Worker::run_open_model() {
   const auto threads = static_cast<uint64_t>(config_.threads);
+  const uint64_t count = config_.plan.request_count();
+  bool feeds_ran_out = false;
   // This worker takes requests index_, index_ + T, index_ + 2T ... of the global schedule.
   for (uint64_t j = 0; !stopping(); ++j) {
     const uint64_t seq = j * threads + static_cast<uint64_t>(index_);
+    if (seq >= count) break;
     const auto offset = config_.plan.time_of(static_cast<double>(seq));
     if (!offset) break;
     const auto intended = start_ + *offset;
@@ -116,7 +120,10 @@ net::awaitable<void> Worker::run_open_model() {
       if (stopping()) break;
     }
     auto next = next_pick();
-    if (!next) break;  // every flow's feed ran out (at_end: stop): nothing left to run
+    if (!next) {  // every flow's feed ran out (at_end: stop): nothing left to run
+      feeds_ran_out = true;
+      break;
+    }
     const bool flow = builder_.is_flow(next->pick);
     const size_t name = flow ? layout_.flows[next->pick - config_.requests.size()].flow : next->pick;
     if (next->feed_failed) continue;  // counted as a failed flow already
@@ -135,6 +142,10 @@ net::awaitable<void> Worker::run_open_model() {
       net::co_spawn(ioc_, send_one(name, seq, intended), net::detached);
     }
   }
+  // The plan lasts its time even when its last requests are due early (a stage at rate 0, a
+  // ramp down to 0): the run ends with the plan, not with the last request.
+  const auto plan_end = start_ + config_.plan.duration();
+  if (!feeds_ran_out && !stopping() && Clock::now() < plan_end) co_await sleep_until(plan_end);
   schedule_done_ = true;
   close_idle_when_drained();
 }
@@ -151,15 +162,14 @@ void Worker::close_idle_when_drained() {
 net::awaitable<void> Worker::send_one(size_t name, uint64_t seq, Clock::time_point intended) {
   const auto request = builder_.build(name, seq, 0);
   auto conn = co_await acquire_connection();
-  // Time spent waiting for a connection is send lag, and part of the corrected latency.
-  const auto sent = Clock::now();
-  metrics_.send_lag.record(std::max<int64_t>(0, nanos_between(intended, sent)));
-  metrics_.by_name[name]->counters.sent();
   if (!conn) {
-    http::Response cancelled;
-    cancelled.error = http::ErrorKind::kCancelled;
-    record(name, cancelled, intended, sent, sent);
+    // Still waiting for a connection when the run was aborted: never written, so never sent.
+    metrics_.by_name[name]->counters.not_sent();
   } else {
+    // Time spent waiting for a connection is send lag, and part of the corrected latency.
+    const auto sent = Clock::now();
+    metrics_.send_lag.record(std::max<int64_t>(0, nanos_between(intended, sent)));
+    metrics_.by_name[name]->counters.sent();
     const auto response = co_await exchange(conn, request);
     record(name, response, intended, sent, Clock::now());
     release_connection(std::move(conn));
@@ -183,10 +193,8 @@ net::awaitable<std::unique_ptr<http::Connection>> Worker::acquire_connection() {
   if (aborting_.load()) co_return nullptr;
   ConnectionWaiter waiter(ioc_);
   connection_waiters_.push_back(&waiter);
-  waiting_.insert(&waiter.wake);
   boost::system::error_code ec;
   co_await waiter.wake.async_wait(net::redirect_error(net::use_awaitable, ec));
-  waiting_.erase(&waiter.wake);
   std::erase(connection_waiters_, &waiter);
   if (waiter.handed) co_return std::move(waiter.handed);
   if (waiter.may_open && !aborting_.load()) co_return new_connection();  // the slot was counted by release
@@ -251,13 +259,15 @@ void Worker::record(size_t name, const http::Response& response, Clock::time_poi
 void Worker::record_kind(size_t name, http::ErrorKind kind, const http::Response& response,
                          Clock::time_point intended, Clock::time_point sent, Clock::time_point done) {
   auto& m = *metrics_.by_name[name];
-  // Latency is recorded for every response that arrived, whatever its status; transport
-  // failures have no latency and are counted by kind instead.
-  if (!http::is_transport_error(kind)) {
+  // Latency is recorded for every response that arrived, whatever its status, and for every
+  // request abandoned at its timeout; other transport failures have no latency and are
+  // counted by kind instead.
+  if (http::has_latency(kind)) {
     m.corrected.record(nanos_between(intended, done));
     m.service.record(nanos_between(sent, done));
   }
   m.counters.received(response.bytes_received);
+  if (response.resent) m.counters.resent();
   if (kind == http::ErrorKind::kNone) {
     m.counters.completed();
   } else {

@@ -124,6 +124,8 @@ class Worker {
   std::deque<ConnectionWaiter*> connection_waiters_;
   // Exchanges under way, for abort(); each connection knows its index here (owner_slot).
   std::vector<http::Connection*> busy_;
+  // Pauses of the schedule (and of users' think times): the end of the plan cuts them short.
+  // Requests waiting for a connection are not among them: they are due, and still go out.
   std::unordered_set<Timer*> waiting_;
   std::array<bool, http::kErrorKinds> seen_error_{};
   std::vector<bool> flow_failure_seen_;

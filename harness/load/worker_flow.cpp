@@ -46,7 +46,10 @@ std::optional<Worker::Next> Worker::next_pick() {
 
 void Worker::record_feed_failure(size_t flow) {
   auto& counters = metrics_.by_name[layout_.flows[flow].flow]->counters;
+  // Started and failed at once: a flow instance like any other, so the accounting balances
+  // (scheduled = sent + dropped + not_sent, sent = completed + errors).
   counters.scheduled();
+  counters.sent();
   counters.error(http::ErrorKind::kFeedExhausted);
   std::string feed;
   for (const size_t f : flow_feeds_[flow]) {
@@ -186,7 +189,7 @@ net::awaitable<http::ErrorKind> Worker::run_step(size_t flow, size_t step_index,
     // still counts, as an error, with the time it took to give up.
     auto& m = *metrics_.by_name[*since];
     const auto now = Clock::now();
-    if (!http::is_transport_error(kind) && kind != http::ErrorKind::kCancelled) {
+    if (http::has_latency(kind)) {
       m.corrected.record(nanos_between(flow_intended, now));
       m.service.record(nanos_between(flow_started, now));
     }

@@ -24,6 +24,8 @@ LatencySummary summarize(const metrics::Histogram& histogram);
 
 struct RequestFigures {
   uint64_t scheduled = 0, sent = 0, completed = 0, errors = 0, dropped = 0, bytes_received = 0;
+  uint64_t resent = 0;  // idempotent requests sent again after a reused connection closed unanswered
+  uint64_t not_sent = 0;  // due and not dropped, but never written: the run was aborted first
   std::map<std::string, uint64_t> errors_by_kind;  // only kinds that happened
 };
 
@@ -44,7 +46,7 @@ struct TimelinePoint {
   double length_s = 0;
   std::string stage;
   double target_level = 0;  // planned rate (or users) in the middle of the interval
-  double rps = 0;           // requests finished (ok or not) per second
+  double rps = 0;           // responses received (whatever their status) per second
   uint64_t errors = 0;
   uint64_t dropped = 0;
   int64_t in_flight = 0;
@@ -86,12 +88,16 @@ struct Result {
   double planned_duration_s = 0;
   double warmup_s = 0;
   bool interrupted = false;
-  std::string verdict;             // "pass" | "fail"
+  // "pass": every SLO held; "fail": one did not, or the run failed outright (see
+  // verdict_reasons); "none": no SLOs were declared and nothing failed outright, so nothing
+  // was judged. Never "pass" for a run that did not measure what it claims.
+  std::string verdict;
+  std::vector<std::string> verdict_reasons;  // why a verdict is not "pass", beyond the SLO table
 
   RequestFigures requests;         // the whole run, warm-up included
   RequestFigures measured;         // after warm-up: what SLOs judge
   double target_rps = 0;           // planned requests / measured time (open model)
-  double achieved_rps = 0;         // finished requests / measured time
+  double achieved_rps = 0;         // responses received / time the load was applied after warm-up
   LatencySummary latency;          // all names, corrected, after warm-up
   LatencySummary service_latency;
   LatencySummary send_lag;

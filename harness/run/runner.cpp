@@ -41,6 +41,8 @@ RequestFigures figures_of(const load::CounterValues& c) {
   f.errors = c.error_total();
   f.dropped = c.dropped;
   f.bytes_received = c.bytes_received;
+  f.resent = c.resent;
+  f.not_sent = c.not_sent;
   for (size_t k = 0; k < c.errors.size(); ++k) {
     if (c.errors[k] != 0) f.errors_by_kind[std::string(http::to_string(static_cast<http::ErrorKind>(k)))] = c.errors[k];
   }
@@ -83,6 +85,8 @@ bool start_target(const scenario::Scenario& sc, const std::string& report_dir, R
     result.target.ready_ms = timed.phase_after[1] ? to_ms(timed.phase_after[1]->count()) : 0;
   }
   if (!timed.ok()) {
+    // Ctrl-C while waiting for readiness is an interruption (exit 130), not a failed target (3).
+    result.interrupted = timed.interrupted;
     result.target.exit_description = timed.exit_description;
     failure = {RunFailure::Kind::kTargetFailed, "the target could not be started: " + start_failure_text(timed)};
     return false;
@@ -141,13 +145,17 @@ class Sampler {
   }
 
   void finish() {
-    const double measured_s = std::max(1e-3, last_end_s_ - to_seconds(sc_.load.warmup));
+    // Rates are per second of the time the load was applied (after warm-up, until the plan
+    // ended or the run was interrupted), not of the drain that waits for the last responses:
+    // 300/s held exactly with 1 s latency is 300/s.
+    const double applied_end_s = std::min(last_end_s_, to_seconds(plan_.duration()));
+    const double measured_s = std::max(1e-3, applied_end_s - to_seconds(sc_.load.warmup));
     const auto measured = final_totals_.minus(warmup_totals_);
     result_.duration_s = last_end_s_;
     result_.measured = figures_of(measured);
-    result_.achieved_rps = static_cast<double>(measured.completed + measured.error_total()) / measured_s;
+    result_.achieved_rps = static_cast<double>(measured.responses()) / measured_s;
     const double planned_from = plan_.cumulative(sc_.load.warmup);
-    const double planned_to = plan_.cumulative(Nanos{static_cast<int64_t>(last_end_s_ * 1e9)});
+    const double planned_to = plan_.cumulative(Nanos{static_cast<int64_t>(applied_end_s * 1e9)});
     result_.target_rps = sc_.load.model == scenario::LoadModel::kArrivalRate ? (planned_to - planned_from) / measured_s : 0;
     result_.latency = summarize(result_.corrected);
     result_.service_latency = summarize(result_.service);
@@ -157,7 +165,8 @@ class Sampler {
       n.requests = figures_of(snapshot_.by_name[i].totals);
       const auto m = snapshot_.by_name[i].totals.minus(warmup_by_name(i));
       n.measured = figures_of(m);
-      n.achieved_rps = static_cast<double>(m.completed + m.error_total()) / measured_s;
+      // A flow's rate is journeys ended; a request's, responses received.
+      n.achieved_rps = static_cast<double>(snapshot_.by_name[i].http ? m.responses() : m.finished()) / measured_s;
       n.latency = summarize(n.corrected);
       n.service_latency = summarize(n.service);
     }
@@ -177,7 +186,8 @@ class Sampler {
       previous_by_name_[i] = n.totals;
       const double ps[] = {50, 99};
       const auto v = n.corrected.values_at_percentiles(ps);
-      result_.by_name[i].timeline.push_back({end_s, d.completed + d.error_total(), d.error_total(), to_ms(v[0]), to_ms(v[1])});
+      result_.by_name[i].timeline.push_back(
+          {end_s, n.http ? d.responses() : d.finished(), d.error_total(), to_ms(v[0]), to_ms(v[1])});
     }
   }
 
@@ -199,7 +209,7 @@ class Sampler {
     const auto mid = Nanos{static_cast<int64_t>((start_s + end_s) / 2 * 1e9)};
     p.stage = plan_.stages().empty() ? "" : plan_.stages()[plan_.stage_at(mid)].name;
     p.target_level = plan_.level_at(mid);
-    p.rps = static_cast<double>(delta.completed + delta.error_total()) / length_s;
+    p.rps = static_cast<double>(delta.responses()) / length_s;
     p.errors = delta.error_total();
     p.dropped = delta.dropped;
     p.in_flight = snapshot_.in_flight;

@@ -14,7 +14,7 @@ namespace {
 
 // Counters of one source over some span of intervals.
 struct Counts {
-  uint64_t sent = 0, completed = 0, errors = 0, dropped = 0, timeouts = 0;
+  uint64_t sent = 0, completed = 0, responses = 0, errors = 0, dropped = 0, timeouts = 0;
   double length_s = 0;
   double planned = 0;  // requests the plan asked for (open model), for "target"
 
@@ -22,6 +22,7 @@ struct Counts {
     const auto apply = [sign](uint64_t& a, uint64_t b) { a = sign > 0 ? a + b : a - b; };
     apply(sent, o.sent);
     apply(completed, o.completed);
+    apply(responses, o.responses);
     apply(errors, o.errors);
     apply(dropped, o.dropped);
     apply(timeouts, o.timeouts);
@@ -66,7 +67,7 @@ std::optional<double> stat_of(const slo::Expression& e, const Aggregate& a, metr
   const Counts& c = a.counts;
   if (e.stat == "rps") {
     if (c.length_s <= 0) return std::nullopt;
-    return static_cast<double>(c.completed + c.errors) / c.length_s;
+    return static_cast<double>(c.responses) / c.length_s;
   }
   if (e.stat == "count") return static_cast<double>(c.sent);
   if (e.stat == "errors") return static_cast<double>(c.errors);
@@ -230,6 +231,7 @@ struct ScopedSlos::Impl {
     }
     out.counts.sent = c.sent;
     out.counts.completed = c.completed;
+    out.counts.responses = c.responses();
     out.counts.errors = c.error_total();
     out.counts.dropped = c.dropped;
     out.counts.timeouts = c.errors[timeout_kind];
