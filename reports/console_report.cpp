@@ -6,6 +6,7 @@
 #include "reports/probes_text.hpp"
 #include "reports/baselines/comparison_text.hpp"
 #include "reports/flows_report.hpp"
+#include "reports/verdict_text.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -35,6 +36,11 @@ std::string names_table(const run::Result& r) {
   return out;
 }
 
+std::string verdict_line(const run::Result& r) {
+  const auto why = verdict_reasons(r);
+  return fmt::format("\nverdict: {}{}\n", verdict_word(r), why.empty() ? "" : " (" + why + ")");
+}
+
 std::string slo_table(const run::Result& r) {
   if (r.slo.empty()) return "\n  no SLOs declared\n";
   std::string out = fmt::format("\n  {:<40} {:>12}  {}\n", "SLO", "observed", "result");
@@ -52,7 +58,7 @@ std::string startup_only_summary(const run::Result& r) {
   out += startup_console(r);
   out += slo_table(r);
   for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
-  out += fmt::format("\nverdict: {}{}\n", r.verdict == "pass" ? "PASS" : "FAIL", r.interrupted ? " (interrupted)" : "");
+  out += verdict_line(r);
   return out;
 }
 
@@ -87,7 +93,7 @@ std::string console_summary(const run::Result& r) {
   out += slo_table(r);
   if (r.baseline) out += baseline_console(*r.baseline);
   for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
-  out += fmt::format("\nverdict: {}{}\n", r.verdict == "pass" ? "PASS" : "FAIL", r.interrupted ? " (interrupted)" : "");
+  out += verdict_line(r);
   return out;
 }
 

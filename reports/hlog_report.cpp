@@ -34,6 +34,9 @@ void HlogReport::on_interval(const run::IntervalView& interval) {
   out_.flush();
 }
 
-void HlogReport::on_finish(const run::Result&) { out_.close(); }
+void HlogReport::on_finish(const run::Result&) {
+  out_.close();
+  if (!out_ && error_.empty()) error_ = "cannot write " + path_ + ": a write failed during the run";
+}
 
 }  // namespace loadgen::reports

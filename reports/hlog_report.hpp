@@ -22,11 +22,15 @@ class HlogReport final : public run::IntervalObserver {
 
   // Request names as hlog tags: no ',', ' ', '\r' or '\n'.
   static std::string tag_of(const std::string& name);
+  // Why the log is incomplete (a write failed during the run, e.g. the disk filled); empty
+  // when every interval was written.
+  const std::string& error() const { return error_; }
 
  private:
   std::string path_;
   std::ofstream out_;
   std::unique_ptr<metrics::HlogWriter> writer_;
+  std::string error_;
 };
 
 }  // namespace loadgen::reports

@@ -24,6 +24,7 @@ json latency_json(const run::LatencySummary& s) {
 json requests_json(const run::RequestFigures& f) {
   return {{"scheduled", f.scheduled}, {"sent", f.sent},       {"completed", f.completed},
           {"errors", f.errors},       {"dropped", f.dropped}, {"bytes_received", f.bytes_received},
+          {"resent", f.resent},       {"not_sent", f.not_sent},
           {"errors_by_kind", f.errors_by_kind}};
 }
 
@@ -129,6 +130,7 @@ json to_json(const run::Result& r) {
           {"scenario", r.scenario},
           {"scenario_file", r.scenario_file},
           {"verdict", r.verdict},
+          {"verdict_reasons", r.verdict_reasons},
           {"interrupted", r.interrupted},
           {"started_at", r.started_at},
           {"start_epoch_s", r.start_epoch_s},

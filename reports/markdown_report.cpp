@@ -5,6 +5,7 @@
 #include "harness/core/units.hpp"
 #include "reports/baselines/comparison_text.hpp"
 #include "reports/probes_text.hpp"
+#include "reports/verdict_text.hpp"
 
 namespace loadgen::reports {
 namespace {
@@ -45,12 +46,14 @@ std::string markdown_summary(const run::Result& r) {
   bool slos_held = true;
   for (const auto& s : r.slo) slos_held = slos_held && s.pass;
   const bool regressed = r.baseline && r.baseline->regression();
-  const char* why = r.interrupted ? "interrupted"
-                    : !slos_held  ? (regressed ? "SLOs failed, regression against the baseline" : "SLOs failed")
-                    : regressed   ? "regression against the baseline"
-                                  : "SLOs failed";
-  std::string out = fmt::format("## {} loadgen `{}`: {}\n\n", pass ? "✅" : "❌", cell(r.scenario),
-                                pass ? (r.baseline ? "every SLO held, no regression" : "every SLO held") : why);
+  std::string why = !slos_held ? (regressed ? "SLOs failed, regression against the baseline" : "SLOs failed")
+                    : regressed ? "regression against the baseline"
+                                : "";
+  const auto reasons = verdict_reasons(r);
+  if (!reasons.empty()) why += (why.empty() ? "" : "; ") + reasons;
+  const char* mark = pass ? "✅" : r.verdict == "none" ? "➖" : "❌";
+  std::string out = fmt::format("## {} loadgen `{}`: {}\n\n", mark, cell(r.scenario),
+                                pass ? (r.baseline ? "every SLO held, no regression" : "every SLO held") : cell(why));
   out += slo_markdown(r);
   if (r.baseline) out += "\n" + baseline_markdown(*r.baseline);
   if (r.model.empty() && r.startup) {  // a start-up-only scenario: no load to summarise

@@ -74,6 +74,8 @@ run::RequestFigures requests_of(const json& j) {
   f.errors = get<uint64_t>(j, "errors");
   f.dropped = get<uint64_t>(j, "dropped");
   f.bytes_received = get<uint64_t>(j, "bytes_received");
+  f.resent = get<uint64_t>(j, "resent");
+  f.not_sent = get<uint64_t>(j, "not_sent");
   f.errors_by_kind = get<std::map<std::string, uint64_t>>(j, "errors_by_kind");
   return f;
 }
@@ -246,6 +248,7 @@ run::Result result_of(const json& j) {
   r.scenario = get<std::string>(j, "scenario");
   r.scenario_file = get<std::string>(j, "scenario_file");
   r.verdict = get<std::string>(j, "verdict");
+  if (j.contains("verdict_reasons")) r.verdict_reasons = j.at("verdict_reasons").get<std::vector<std::string>>();
   r.interrupted = get<bool>(j, "interrupted");
   r.started_at = get<std::string>(j, "started_at");
   r.start_epoch_s = get<double>(j, "start_epoch_s");

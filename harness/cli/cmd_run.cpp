@@ -104,8 +104,29 @@ class TempDir {
   std::string path_;
 };
 
+// Every report is attempted, whichever others failed; the failures come back as messages
+// naming the file and the reason.
+std::vector<std::string> write_reports(const run::Result& result, const std::string& json_path) {
+  std::vector<std::string> failures;
+  const auto attempt = [&](auto&& write) {
+    try {
+      write();
+    } catch (const std::exception& e) {
+      std::cerr << "loadgen: " << e.what() << '\n';
+      failures.emplace_back(e.what());
+    }
+  };
+  attempt([&] { reports::write_result_json(result, json_path); });
+  attempt([&] { reports::write_file_atomically(result.report_dir + "/junit.xml", reports::junit_xml(result)); });
+  attempt([&] { reports::write_file_atomically(result.report_dir + "/summary.md", reports::markdown_summary(result)); });
+  attempt([&] {
+    reports::html::write_html_report(result, reports::to_json(result)["context"], result.report_dir + "/report.html");
+  });
+  return failures;
+}
+
 int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed, const run::ScopedSlos& scoped,
-           const std::optional<Baseline>& baseline) {
+           const std::optional<Baseline>& baseline, const reports::HlogReport& hlog) {
   run::check_slos(sc.slos, result, &scoped);
   if (baseline && !target_failed) {
     result.baseline = reports::compare_runs(baseline->run, reports::to_json(result), baseline->tolerances, baseline->file);
@@ -113,19 +134,20 @@ int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed
   }
   if (target_failed) result.verdict = "fail";
   const auto json_path = result.report_dir + "/result.json";
-  try {
-    reports::write_result_json(result, json_path);
-    reports::write_file_atomically(result.report_dir + "/junit.xml", reports::junit_xml(result));
-    reports::write_file_atomically(result.report_dir + "/summary.md", reports::markdown_summary(result));
-    reports::html::write_html_report(result, reports::to_json(result)["context"], result.report_dir + "/report.html");
-  } catch (const std::exception& e) {
-    std::cerr << "loadgen: " << e.what() << '\n';
+  auto failures = write_reports(result, json_path);
+  if (!hlog.error().empty()) failures.push_back(hlog.error());
+  if (!failures.empty()) {
+    // What was measured is still summarised below, but the run is not a pass: a CI job would
+    // go on without the artefacts it gates and reports on.
+    result.verdict = "fail";
+    for (const auto& f : failures) result.verdict_reasons.push_back("report not written: " + f);
   }
   if (!target_failed) std::cout << reports::console_summary(result);
   std::cout << fmt::format("report: {}\n", json_path);
   if (result.interrupted) return to_int(ExitCode::kInterrupted);
   if (target_failed) return to_int(ExitCode::kTargetFailed);
-  return to_int(result.verdict == "pass" ? ExitCode::kOk : ExitCode::kSloFailed);
+  if (!failures.empty()) return to_int(ExitCode::kReportFailed);
+  return to_int(result.verdict == "fail" ? ExitCode::kSloFailed : ExitCode::kOk);
 }
 
 int run_command(const RunFlags& flags) {
@@ -164,9 +186,9 @@ int run_command(const RunFlags& flags) {
   if (failure.kind == run::RunFailure::Kind::kTargetFailed) {
     std::cerr << "loadgen: " << failure.message << '\n';
     result.warnings.push_back(failure.message);
-    return finish(result, *sc, true, scoped, baseline);
+    return finish(result, *sc, true, scoped, baseline, hlog);
   }
-  return finish(result, *sc, false, scoped, baseline);
+  return finish(result, *sc, false, scoped, baseline, hlog);
 }
 
 }  // namespace

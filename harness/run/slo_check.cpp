@@ -155,6 +155,57 @@ SloOutcome check_scoped(const slo::Expression& e, const ScopedSlos* scopes) {
   return o;
 }
 
+struct StartupCount {
+  int runs = 0, failed = 0;
+};
+
+StartupCount failed_startups(const Result& r) {
+  StartupCount c;
+  if (!r.startup) return c;
+  for (const auto& v : r.startup->result.variants) {
+    c.runs += v.runs;
+    c.failed += static_cast<int>(v.failed.size());
+  }
+  return c;
+}
+
+// An SLO on startup.<phase>.failed says how many failed start-ups the user accepts.
+bool slo_speaks_of_failed_startups(const Result& r) {
+  return std::any_of(r.slo.begin(), r.slo.end(), [](const SloOutcome& o) {
+    const auto e = slo::parse(o.expression);
+    return e && e->metric.starts_with("startup.") && e->stat == "failed";
+  });
+}
+
+void decide_verdict(Result& result) {
+  auto& reasons = result.verdict_reasons;
+  reasons.clear();
+  bool all = !result.interrupted;
+  for (const auto& o : result.slo) all = all && o.pass;
+  if (result.interrupted) reasons.push_back("the run was interrupted");
+  if (const auto failed = failed_startups(result); failed.runs > 0 && failed.failed > 0 &&
+                                                   !slo_speaks_of_failed_startups(result)) {
+    all = false;
+    reasons.push_back(fmt::format("{} of {} start-up runs failed (an SLO such as startup.ready.failed <= N "
+                                  "allows failures)",
+                                  failed.failed, failed.runs));
+  }
+  if (result.slo.empty()) {
+    // Nothing declared, nothing judged: never a pass. A run that got no answer at all fails.
+    const auto& m = result.measured;
+    if (m.sent > 0 && m.completed == 0) {
+      all = false;
+      reasons.push_back(fmt::format("no request succeeded ({} sent, {} errors)", m.sent, m.errors));
+    }
+    if (all) {
+      result.verdict = "none";
+      reasons.push_back("no SLOs declared: nothing was judged");
+      return;
+    }
+  }
+  result.verdict = all ? "pass" : "fail";
+}
+
 }  // namespace
 
 std::vector<slo::Expression> parse_slos(const std::vector<scenario::SloSpec>& slos) {
@@ -188,9 +239,8 @@ void check_slos(const std::vector<scenario::SloSpec>& slos, Result& result, cons
         });
     result.slo.push_back(outcome_of(verdicts.front()));
   }
-  bool all = !result.interrupted;
-  for (const auto& o : result.slo) all = all && o.pass;
-  result.verdict = all ? "pass" : "fail";
+  decide_verdict(result);
 }
+
 
 }  // namespace loadgen::run

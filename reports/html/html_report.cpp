@@ -5,6 +5,7 @@
 #include "reports/atomic_file.hpp"
 #include "reports/html/assets.hpp"
 #include "reports/html/html_escape.hpp"
+#include "reports/verdict_text.hpp"
 #include "reports/html/html_sections.hpp"
 #include "reports/html/report_data.hpp"
 
@@ -46,7 +47,7 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   page += report_css();
   page += "\n</style>\n</head>\n<body>\n<header>\n";
   page += fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", escape(r.scenario),
-                      r.verdict == "pass" ? "pass" : "fail", r.verdict == "pass" ? "pass" : "fail");
+                      verdict_class(r), verdict_class(r));
   page += fmt::format(
       "<p class=\"sub\">{} &middot; {} of {} planned &middot; {} model &middot; {}</p>\n",
       escape(r.started_at), duration_text(r.duration_s), duration_text(r.planned_duration_s),

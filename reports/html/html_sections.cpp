@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "reports/html/html_escape.hpp"
+#include "reports/verdict_text.hpp"
 
 namespace loadgen::reports::html {
 namespace {
@@ -101,12 +102,13 @@ std::string duration_text(double seconds) {
 
 std::string verdict_section(const run::Result& r) {
   std::string out = open_section("verdict", "Verdict");
-  const bool pass = r.verdict == "pass";
+  const auto reasons = verdict_reasons(r);
   out += fmt::format(
-      "<p class=\"verdict {}\">{}{}</p>\n", pass ? "pass" : "fail", pass ? "PASS" : "FAIL",
+      "<p class=\"verdict {}\">{}{}{}</p>\n", verdict_class(r), verdict_word(r),
       r.interrupted ? fmt::format(" (interrupted after {:.1f} s of {:.1f} s planned)", r.duration_s,
                                   r.planned_duration_s)
-                    : "");
+                    : "",
+      reasons.empty() ? "" : "<br><small>" + escape(reasons) + "</small>");
   out += "<table class=\"figures\">\n";
   out += row({"requests sent", std::to_string(r.requests.sent)}, "td");
   out += row({"completed", std::to_string(r.requests.completed)});
