@@ -68,6 +68,7 @@ bool Feed::read_row(std::vector<std::string>& row, bool wrap) {
       // At the end. Wrapping twice in one call means the file has no good row at all.
       if (!wrap || wrapped || !rewind()) return false;
       wrapped = true;
+      first_pass_ = false;
       continue;
     }
     if (line_length_ == 0 || line_[0] == '\n' || (line_[0] == '\r' && line_length_ <= 2)) continue;
@@ -75,7 +76,8 @@ bool Feed::read_row(std::vector<std::string>& row, bool wrap) {
       rows_read_.fetch_add(1, std::memory_order_relaxed);
       return true;
     }
-    bad_rows_.fetch_add(1, std::memory_order_relaxed);
+    // A bad row is counted once, on the first pass: a wrapping feed meets it again every pass.
+    if (first_pass_) bad_rows_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 

@@ -56,6 +56,7 @@ class Feed {
   std::atomic<bool> exhausted_{false};
   std::atomic<uint64_t> rows_read_{0};
   std::atomic<uint64_t> bad_rows_{0};
+  bool first_pass_ = true;  // until the first wrap
 };
 
 }  // namespace loadgen::load

@@ -41,12 +41,20 @@ void collect_flows(const scenario::Scenario& sc, const load::Engine& engine, Res
     if (!feed.ran_out) continue;
     for (const auto& spec : sc.feeds) {
       if (spec.name != feed.name) continue;
-      result.warnings.push_back(
-          spec.at_end == scenario::FeedSpec::AtEnd::kFail
-              ? fmt::format("feed '{}' ran out after {} rows (at_end: fail): later flows failed", feed.name,
-                            feed.rows_read)
-              : fmt::format("feed '{}' ran out after {} rows (at_end: stop): its flows started no more", feed.name,
-                            feed.rows_read));
+      switch (spec.at_end) {
+        case scenario::FeedSpec::AtEnd::kFail:
+          result.warnings.push_back(fmt::format("feed '{}' ran out after {} rows (at_end: fail): later flows failed",
+                                                feed.name, feed.rows_read));
+          break;
+        case scenario::FeedSpec::AtEnd::kStop:
+          result.warnings.push_back(fmt::format(
+              "feed '{}' ran out after {} rows (at_end: stop): its flows started no more", feed.name, feed.rows_read));
+          break;
+        case scenario::FeedSpec::AtEnd::kWrap:  // only a feed with no readable row runs out
+          result.warnings.push_back(fmt::format(
+              "feed '{}' has no readable row to start again from (at_end: wrap): its flows started none", feed.name));
+          break;
+      }
     }
   }
 }

@@ -35,6 +35,14 @@ std::string emit(const YAML::Node& root) {
 
 LoadResult load_string(std::string_view yaml, const std::string& file_name,
                        const LoadOptions& options) {
+  // A scenario is a page or two; test data belongs in feeds, which are streamed.
+  constexpr size_t kMaxScenarioBytes = 16u << 20;
+  if (yaml.size() > kMaxScenarioBytes) {
+    return failed({{{file_name, 0, 0},
+                    fmt::format("the scenario is {:.1f} MiB; at most 16 MiB is read (large test data "
+                                "belongs in a feed)",
+                                static_cast<double>(yaml.size()) / (1 << 20))}});
+  }
   YAML::Node root;
   try {
     root.reset(YAML::Load(std::string(yaml)));

@@ -38,6 +38,17 @@ std::optional<size_t> choice(Reader& r, const Field& field,
 // The column names: the CSV header row, or the keys of the first JSON line. Only the first
 // line is read here; the engine streams the rest.
 std::vector<std::string> read_columns(Reader& r, const Field& field, const FeedSpec& feed) {
+  // Only a regular file: a directory reads as empty, and a device (/dev/zero) never ends.
+  std::error_code kind_error;
+  const auto kind = std::filesystem::status(feed.path, kind_error).type();
+  if (kind == std::filesystem::file_type::directory) {
+    r.error(field, fmt::format("feed file '{}' is a directory, not a file", feed.path));
+    return {};
+  }
+  if (!kind_error && kind != std::filesystem::file_type::regular) {
+    r.error(field, fmt::format("feed file '{}' is not a regular file", feed.path));
+    return {};
+  }
   std::ifstream in(feed.path, std::ios::binary);
   if (!in) {
     r.error(field, fmt::format("cannot open feed file '{}'", feed.path));

@@ -118,9 +118,18 @@ std::vector<Stage> read_stages(Reader& r, const Field& field, LoadModel model, d
   }
   auto stages = normalise_stages(steps, start);
   check_stage_names(r, stages);
-  Nanos total{0};
-  for (const auto& s : stages)
-    total += s.duration;
+  // Summed in a double: stage durations each under the limit may overflow 64-bit nanoseconds
+  // together (and the plan then ran with negative times, for one second).
+  constexpr double kLongestPlanNs = 1e18;  // about 31 years, the longest single duration too
+  double total_ns = 0;
+  for (const auto& s : stages) {
+    total_ns += static_cast<double>(s.duration.count());
+    if (total_ns > kLongestPlanNs) {
+      r.error(s.where, fmt::format("the stages up to '{}' last more than 31 years in total: no plan may", s.name));
+      return {};
+    }
+  }
+  const Nanos total{static_cast<int64_t>(total_ns)};
   if (all_read && total.count() == 0) {
     r.error(field, "the stages last 0s in total: give at least one a duration");
   }

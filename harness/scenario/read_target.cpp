@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
 
+#include "harness/core/base_url.hpp"
 #include "harness/scenario/sections.hpp"
 
 namespace loadgen::scenario {
@@ -58,6 +60,12 @@ Template read_base_url(Reader& r, const Field& field, bool starts_target) {
   const auto text = url->text();
   if (!text.starts_with("http://") && !text.starts_with("https://")) {
     r.error(field, fmt::format("base_url must start with http:// or https://, not '{}'", text));
+  } else if (std::ranges::all_of(url->variables(), [](const std::string& v) { return v == "port"; })) {
+    // The check `run` applies, here, located: ${port} stands for any port the target gets.
+    const auto sample = url->expand([](std::string_view name) -> std::optional<std::string> {
+      return name == "port" ? std::optional<std::string>("1") : std::nullopt;
+    });
+    if (auto parsed = core::parse_base_url(sample); !parsed) r.error(field, "base_url: " + parsed.error());
   }
   if (uses_port(*url) && !starts_target) {
     r.error(field,

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include <fmt/format.h>
+
 namespace loadgen::scenario {
 namespace {
 
@@ -38,9 +40,27 @@ std::optional<nlohmann::json> scalar_json(Reader& r, const Field& field, Dynamic
   return nlohmann::json(allowed == Dynamic::kNone ? t->literal_text() : t->text());
 }
 
-}  // namespace
+// YAML aliases repeat what they name without copying it: nine nested aliases in 769 bytes name
+// a billion values. Expanded into JSON they would fill the memory, so expansion is bounded.
+constexpr size_t kMaxJsonValues = 1'000'000;
+constexpr size_t kMaxJsonDepth = 256;
 
-std::optional<nlohmann::json> to_json(Reader& r, const Field& field, Dynamic allowed) {
+struct Budget {
+  size_t values = 0;
+  bool exceeded = false;
+};
+
+std::optional<nlohmann::json> convert(Reader& r, const Field& field, Dynamic allowed, Budget& budget, size_t depth) {
+  if (budget.exceeded) return std::nullopt;
+  if (++budget.values > kMaxJsonValues || depth > kMaxJsonDepth) {
+    budget.exceeded = true;
+    r.error(field, depth > kMaxJsonDepth
+                       ? fmt::format("{} nests deeper than {} levels", field.name, kMaxJsonDepth)
+                       : fmt::format("{} expands to more than {} values (YAML aliases repeat what they name; "
+                                     "this would not fit in memory)",
+                                     field.name, kMaxJsonValues));
+    return std::nullopt;
+  }
   const auto& node = field.value;
   if (node.IsNull())
     return nlohmann::json(nullptr);
@@ -50,8 +70,9 @@ std::optional<nlohmann::json> to_json(Reader& r, const Field& field, Dynamic all
   if (node.IsSequence()) {
     auto array = nlohmann::json::array();
     for (const auto& item : node) {
-      auto value = to_json(r, {field.name, std::nullopt, item}, allowed);
+      auto value = convert(r, {field.name, std::nullopt, item}, allowed, budget, depth + 1);
       ok = ok && value.has_value();
+      if (!ok && budget.exceeded) return std::nullopt;
       if (value)
         array.push_back(std::move(*value));
     }
@@ -60,12 +81,20 @@ std::optional<nlohmann::json> to_json(Reader& r, const Field& field, Dynamic all
   auto object = nlohmann::json::object();
   for (auto it = node.begin(); it != node.end(); ++it) {
     auto key = r.scalar({field.name + " key", it->first, it->first});
-    auto value = to_json(r, {field.name, it->first, it->second}, allowed);
+    auto value = convert(r, {field.name, it->first, it->second}, allowed, budget, depth + 1);
     ok = ok && key && value;
+    if (!ok && budget.exceeded) return std::nullopt;
     if (key && value)
       object[*key] = std::move(*value);
   }
   return ok ? std::optional(std::move(object)) : std::nullopt;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> to_json(Reader& r, const Field& field, Dynamic allowed) {
+  Budget budget;
+  return convert(r, field, allowed, budget, 0);
 }
 
 }  // namespace loadgen::scenario

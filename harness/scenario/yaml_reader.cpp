@@ -124,6 +124,13 @@ std::optional<Fields> Reader::mapping(const Field& field, std::string_view conte
     bool is_known = false;
     for (auto k : known)
       is_known = is_known || k == key;
+    if (!is_known && key == "<<") {
+      // yaml-cpp 0.7 reads a merge key as a plain key named "<<": say what it is.
+      error(key_at, fmt::format("YAML merge keys (<<) are not supported {}: write the keys out, or "
+                                "alias a whole value (key: *name)",
+                                context));
+      continue;
+    }
     if (!is_known) {
       error(key_at, fmt::format("unknown key '{}' {}{}", key, context, did_you_mean(key, known)));
       continue;
