@@ -43,30 +43,33 @@ class EngineErrors : public ::testing::Test {
 };
 
 TEST_F(EngineErrors, BadStatus) {
-  const auto r = run_expecting(dir_, one_request(server_->base_url(), "{ get: \"/status?code=503\" }"), 0);
+  const auto r = run_expecting(dir_, one_request(server_->base_url(), "{ get: \"/status?code=503\" }"), 1);
   EXPECT_EQ(errors_of(r, "bad_status"), r["requests"]["sent"].get<uint64_t>());
 }
 
 TEST_F(EngineErrors, CheckFailed) {
   const auto r = run_expecting(
-      dir_, one_request(server_->base_url(), "{ get: /json, check: { json: { /status: queued } } }"), 0);
+      dir_, one_request(server_->base_url(), "{ get: /json, check: { json: { /status: queued } } }"), 1);
   EXPECT_EQ(errors_of(r, "check_failed"), r["requests"]["sent"].get<uint64_t>());
 }
 
 TEST_F(EngineErrors, Reset) {
-  const auto r = run_expecting(dir_, one_request(server_->base_url(), "{ get: /reset }"), 0);
+  const auto r = run_expecting(dir_, one_request(server_->base_url(), "{ get: /reset }"), 1);
   EXPECT_EQ(errors_of(r, "reset"), r["requests"]["sent"].get<uint64_t>());
 }
 
 TEST_F(EngineErrors, Protocol) {
-  const auto r = run_expecting(dir_, one_request(server_->base_url(), "{ get: /garbage }"), 0);
+  const auto r = run_expecting(dir_, one_request(server_->base_url(), "{ get: /garbage }"), 1);
   EXPECT_EQ(errors_of(r, "protocol"), r["requests"]["sent"].get<uint64_t>());
 }
 
 TEST_F(EngineErrors, Timeout) {
-  const auto r = run_expecting(dir_, one_request(server_->base_url(), "{ get: /hang, timeout: 200ms }"), 0);
+  const auto r = run_expecting(dir_, one_request(server_->base_url(), "{ get: /hang, timeout: 200ms }"), 1);
   EXPECT_EQ(errors_of(r, "timeout"), r["requests"]["sent"].get<uint64_t>());
-  EXPECT_EQ(r["latency_ms"]["count"].get<int64_t>(), 0);  // failures have no latency
+  // Each was abandoned at its timeout, measured from its intended start: that is its latency.
+  EXPECT_EQ(r["latency_ms"]["count"].get<uint64_t>(), r["measured_requests"]["sent"].get<uint64_t>());
+  EXPECT_GE(r["latency_ms"]["min"].get<double>(), 199.0);  // 3 significant digits
+  EXPECT_EQ(r["verdict"], "fail");
 }
 
 // One user alternates a request with a long timeout and one with a short timeout on the same
@@ -92,7 +95,7 @@ requests:
 TEST_F(EngineErrors, ConnectRefused) {
   const auto port = probes::pick_free_port("127.0.0.1");  // nothing listens there
   ASSERT_TRUE(port);
-  const auto r = run_expecting(dir_, one_request(fmt::format("http://127.0.0.1:{}", *port), "{ get: /ok }"), 0);
+  const auto r = run_expecting(dir_, one_request(fmt::format("http://127.0.0.1:{}", *port), "{ get: /ok }"), 1);
   EXPECT_EQ(errors_of(r, "connect_refused"), r["requests"]["sent"].get<uint64_t>());
   EXPECT_FALSE(r["first_errors"]["connect_refused"].get<std::string>().empty());
 }
@@ -115,7 +118,7 @@ TEST_F(EngineErrors, ConnectTimeout) {
     fillers.push_back(c);
   }
   const auto r = run_expecting(
-      dir_, one_request(fmt::format("http://127.0.0.1:{}", ntohs(addr.sin_port)), "{ get: /ok, timeout: 300ms }"), 0);
+      dir_, one_request(fmt::format("http://127.0.0.1:{}", ntohs(addr.sin_port)), "{ get: /ok, timeout: 300ms }"), 1);
   for (int c : fillers) close(c);
   close(listener);
   EXPECT_GT(errors_of(r, "connect_timeout"), 0u) << r["requests"].dump();
@@ -182,6 +185,28 @@ TEST_F(EngineErrors, InterruptStopsAtOnceAndStillWritesTheReport) {
   const auto r = read_json(dir_.file("out/result.json"));
   EXPECT_TRUE(r["interrupted"].get<bool>());
   EXPECT_GT(r["requests"]["completed"].get<uint64_t>(), 100u);
+}
+
+// Ctrl-C while loadgen waits for its target to become ready is an interruption (130), not a
+// target that failed to start (3).
+TEST_F(EngineErrors, InterruptWhileWaitingForReadinessExits130) {
+  const auto file = dir_.write(
+      "slow.yaml",
+      fmt::format("name: slow\ntarget:\n  base_url: http://127.0.0.1:${{port}}\n  start:\n"
+                  "    command: [\"{}\", --port, \"${{port}}\", --ready-after, 30s]\n    ready: /up\n    timeout: 60s\n"
+                  "load: {{ rate: 10, duration: 1s }}\nrequests:\n  - {{ get: /up }}\n",
+                  probe_target_binary()));
+  auto child = probes::ChildProcess::spawn({{loadgen_binary(), "run", file, "-o", dir_.file("out")}, {}, "", ""});
+  ASSERT_TRUE(child);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  kill((*child)->pid(), SIGINT);
+  const auto signalled = probes::Clock::now();
+  while ((*child)->running() && probes::Clock::now() - signalled < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ((*child)->exit_code(), 130);
+  const auto r = read_json(dir_.file("out/result.json"));
+  EXPECT_TRUE(r["interrupted"].get<bool>());
 }
 
 }  // namespace

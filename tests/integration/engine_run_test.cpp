@@ -128,12 +128,15 @@ TEST(EngineRun, SpeaksHttps) {
   auto server = RunningServer::start({test_server_binary(), "--port", "0", "--tls", cert, key});
   const auto file = dir.write(
       "s.yaml", scenario("https://127.0.0.1:" + std::to_string(server->port()), "  rate: 100\n  duration: 1s\n",
-                         "  - { name: secure, get: /json, check: { json: { /status: done } } }\n"));
+                         "  - { name: secure, get: /json, check: { json: { /status: done } } }\n"
+                         // RFC 6066: a literal IP address is never sent as the server name.
+                         "  - { name: sni, get: /sni, check: { body_contains: none } }\n"));
   const auto run = run_loadgen({"run", file, "-o", dir.file("out")});
   ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
   const auto r = read_json(dir.file("out/result.json"));
   EXPECT_EQ(r["requests"]["errors"].get<uint64_t>(), 0u);
   EXPECT_NEAR(r["requests"]["completed"].get<double>(), 100, 2);
+  EXPECT_GT(r["by_name"]["sni"]["requests"]["completed"].get<uint64_t>(), 0u);
 }
 
 TEST(EngineRun, KeepAliveCloseAndChunkedBodiesAreHandled) {

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
+
 namespace loadgen::testing {
 
 std::string loadgen_binary() { return LOADGEN_BINARY; }
@@ -72,10 +74,35 @@ CommandResult run_loadgen(const std::vector<std::string>& args, std::chrono::sec
   return run_command(argv, timeout);
 }
 
+namespace {
+
+// The accounting every run must balance, whatever went wrong in it: each due request was
+// sent, dropped, or (aborted while it waited for a connection) not sent; each sent one ended,
+// completed or counted as an error of one kind.
+void expect_accounting(const nlohmann::json& figures, const std::string& what) {
+  const auto n = [&](const char* key) { return figures.value(key, uint64_t{0}); };
+  EXPECT_EQ(n("scheduled"), n("sent") + n("dropped") + n("not_sent"))
+      << what << ": scheduled != sent + dropped + not_sent: " << figures;
+  EXPECT_EQ(n("sent"), n("completed") + n("errors")) << what << ": sent != completed + errors: " << figures;
+  uint64_t by_kind = 0;
+  const auto kinds = figures.value("errors_by_kind", nlohmann::json::object());
+  for (const auto& [kind, count] : kinds.items()) by_kind += count.get<uint64_t>();
+  EXPECT_EQ(n("errors"), by_kind) << what << ": errors != the sum of errors_by_kind: " << figures;
+}
+
+}  // namespace
+
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read " + path);
-  return nlohmann::json::parse(in);
+  auto j = nlohmann::json::parse(in);
+  // Every integration test that reads a run's result checks its accounting on the way.
+  if (j.is_object() && j.contains("requests") && j.contains("by_name")) {
+    expect_accounting(j["requests"], path + " requests");
+    expect_accounting(j["measured_requests"], path + " measured_requests");
+    for (const auto& [name, n] : j["by_name"].items()) expect_accounting(n["requests"], path + " " + name);
+  }
+  return j;
 }
 
 }  // namespace loadgen::testing

@@ -9,6 +9,14 @@
 //   /garbage            a malformed status line, then close
 //   /hang               never answers (the client must time out)
 //   /big?bytes=N        a body of N bytes
+//   /sni                the server name the TLS client sent (SNI), or "none"
+// Protocol corners, written byte for byte:
+//   /interim            "100 Continue" and "103 Early Hints" before the real 200 "ok"
+//   /close-delimited    200 with Connection: close and no Content-Length: the body ("ok,
+//                       until the close") ends where the server closes
+//   /http10             an HTTP/1.0 200 without Content-Length, ended by the close
+//   /then-close         200 "ok" kept alive, then the connection closed 30 ms later, as an
+//                       idle timeout would: the client's next request on it finds it closed
 // For flows (extraction, polling, walks):
 //   /echo               the request as text: "METHOD target", its headers, a blank line, body
 //   /login              {"token":"tok-7","user":{"id":42},"note":"session=s-99;"} with the
@@ -95,7 +103,7 @@ void hard_close(Stream& stream) {
 }
 
 template <typename Stream>
-net::awaitable<void> session(Stream stream) {
+net::awaitable<void> session(Stream stream, std::string sni = "none") {
   beast::flat_buffer buffer;
   boost::system::error_code ec;
   for (;;) {
@@ -117,6 +125,17 @@ net::awaitable<void> session(Stream stream) {
       const std::string junk = "HTTP/1.1 abc nonsense\r\n\r\n";
       co_await net::async_write(stream, net::buffer(junk), net::redirect_error(net::use_awaitable, ec));
       hard_close(stream);
+      co_return;
+    }
+    if (path == "/interim" || path == "/close-delimited" || path == "/http10") {
+      const std::string raw =
+          path == "/interim" ? "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                               "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+          : path == "/http10" ? "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nok, until the close"
+                              : "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nok, until the close";
+      co_await net::async_write(stream, net::buffer(raw), net::redirect_error(net::use_awaitable, ec));
+      if (path == "/interim" && !ec) continue;  // kept alive: the next request follows
+      beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ec);
       co_return;
     }
     if (path == "/hang") {
@@ -157,9 +176,11 @@ net::awaitable<void> session(Stream stream) {
       }
       res.set(http::field::content_type, "application/json");
       res.body() = seen < query_number(target, "after", 0) ? R"({"status":"pending"})" : R"({"status":"done"})";
+    } else if (path == "/sni") {
+      res.body() = sni;
     } else if (path == "/big") {
       res.body().assign(static_cast<size_t>(query_number(target, "bytes", 0)), 'x');
-    } else if (path != "/ok" && path != "/chunked") {
+    } else if (path != "/ok" && path != "/chunked" && path != "/then-close") {
       res.result(http::status::not_found);
       res.body() = "no such path";
     }
@@ -177,6 +198,12 @@ net::awaitable<void> session(Stream stream) {
       res.prepare_payload();
     }
     co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+    if (!ec && path == "/then-close") {
+      timer.expires_after(std::chrono::milliseconds(30));
+      co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+      beast::get_lowest_layer(stream).socket().close(ec);  // FIN, as an idle timeout closes
+      co_return;
+    }
     if (ec || !res.keep_alive()) {
       beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ec);
       co_return;
@@ -200,7 +227,12 @@ net::awaitable<void> listen(tcp::acceptor& acceptor, net::ssl::context* tls) {
         [stream = beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls)]() mutable -> net::awaitable<void> {
           boost::system::error_code hs;
           co_await stream.async_handshake(net::ssl::stream_base::server, net::redirect_error(net::use_awaitable, hs));
-          if (!hs) co_await session(std::move(stream));
+          if (hs) co_return;
+          const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+          // A named local, not a conditional temporary in the co_await's arguments: g++ 12
+          // mishandles those temporaries, and the session never ran.
+          std::string sni = name != nullptr ? name : "none";
+          co_await session(std::move(stream), std::move(sni));
         },
         net::detached);
   }

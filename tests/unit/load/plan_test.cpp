@@ -66,5 +66,30 @@ TEST(Plan, DescribeListsEveryStage) {
   EXPECT_NE(text.find("2000 requests"), std::string::npos);
 }
 
+// A plan of exactly N requests sends N: request i is due when the integral reaches i, for
+// i below the total (1/s for 1 s used to send two).
+TEST(Plan, RequestCountIsTheIntegralExactly) {
+  EXPECT_EQ(Plan({{"one", 1, 1, seconds(1)}}).request_count(), 1u);
+  EXPECT_EQ(Plan({{"hold", 300, 300, seconds(10)}}).request_count(), 3000u);
+  EXPECT_EQ(ramp_hold_down().request_count(), 3000u);
+  EXPECT_EQ(Plan({{"zero", 0, 0, seconds(2)}}).request_count(), 0u);
+  EXPECT_EQ(Plan({{"ramp", 0, 5, seconds(1)}}).request_count(), 3u);  // 2.5 rounds up: 0, 1, 2
+  // Ten stages of 0.1 s at 10/s sum to 9.999999999999998 in floating point: still ten.
+  std::vector<PlanStage> tenths;
+  for (int i = 0; i < 10; ++i) tenths.push_back({"s", 10, 10, milliseconds(100)});
+  EXPECT_EQ(Plan(tenths).request_count(), 10u);
+  // Thirds: 3 stages of 1/3 s at 3/s.
+  std::vector<PlanStage> thirds(3, PlanStage{"t", 3, 3, std::chrono::nanoseconds(333333333)});
+  EXPECT_EQ(Plan(thirds).request_count(), 3u);
+}
+
+TEST(Plan, EveryCountedRequestHasATime) {
+  for (const auto& p : {ramp_hold_down(), Plan({{"one", 1, 1, seconds(1)}}), Plan({{"ramp", 0, 5, seconds(1)}})}) {
+    const auto n = p.request_count();
+    ASSERT_GT(n, 0u);
+    EXPECT_TRUE(p.time_of(static_cast<double>(n - 1)));
+  }
+}
+
 }  // namespace
 }  // namespace loadgen::load

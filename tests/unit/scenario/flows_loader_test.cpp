@@ -296,6 +296,19 @@ flows:
   EXPECT_EQ(errors[8], "s.yaml:12:11: there is no feed named 'users' in feeds:");
 }
 
+TEST(FlowsLoader, AFeedThatIsADirectoryIsCalledOne) {
+  const auto dir = std::filesystem::temp_directory_path().string();
+  const auto r = load(with(R"(feeds:
+  - { name: users, file: )" + dir + R"(, format: csv }
+flows:
+  - name: f
+    feed: users
+    steps:
+      - { get: / }
+)"));
+  EXPECT_EQ(errors_of(r), std::vector<std::string>{"s.yaml:5:26: feed file '" + dir + "' is a directory, not a file"});
+}
+
 TEST(FlowsLoader, FeedsNeedFlowsAndFlowsNeedSteps) {
   const FeedFile csv("ids.csv", "id\n1\n");
   const auto r = load(with(R"(requests:

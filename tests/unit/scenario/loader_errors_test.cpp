@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/unit/scenario/load_helpers.hpp"
@@ -45,6 +46,84 @@ requests:
 )");
   EXPECT_EQ(errors_of(r),
             Errors{"s.yaml:6:14: timeout: duration '10' needs a unit (ns, us, ms, s, m, h)"});
+}
+
+// Each duration is within bounds, their sum is not: it used to wrap to negative times and
+// run for one second.
+TEST(LoadErrors, StageDurationsWhoseSumOverflowsAreRefused) {
+  const auto r = load(R"(name: long
+target: { base_url: "http://h" }
+load:
+  stages:
+    - { to: 10, over: 200000h, name: a }
+    - { hold: 200000h, name: b }
+    - { hold: 200000h, name: c }
+requests:
+  - get: /
+)");
+  EXPECT_FALSE(r.scenario);
+  EXPECT_EQ(errors_of(r),
+            Errors{"s.yaml:6:7: the stages up to 'b' last more than 31 years in total: no plan may"});
+}
+
+// validate applies the check run applies, located: every URL run would refuse.
+TEST(LoadErrors, BaseUrlsRunWouldRefuseAreRefusedWhereTheyStand) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"http://127.0.0.1:99999", "base_url: '99999' is not a port (1..65535)"},
+      {"http://:8080", "base_url: 'http://:8080' has no host"},
+      {"http://[::1", "base_url: unterminated [IPv6] address in URL"},
+      {"http://127.0.0.1:8080/#top", "base_url: 'http://127.0.0.1:8080/#top' has a fragment (#...): a base URL cannot"},
+      {"http://127.0.0.1:", "base_url: '' is not a port (1..65535)"},
+  };
+  for (const auto& [url, message] : cases) {
+    const auto r = load("name: u\ntarget: { base_url: \"" + url +
+                        "\" }\nload: { rate: 10, duration: 1s }\nrequests:\n  - get: /\n");
+    EXPECT_EQ(errors_of(r), Errors{"s.yaml:2:21: " + message}) << url;
+  }
+  // Good ones, ${port} included when loadgen starts the target.
+  EXPECT_TRUE(load("name: u\ntarget: { base_url: \"http://[::1]:8080/api/\" }\nload: { rate: 10, duration: 1s }\n"
+                   "requests:\n  - get: /\n")
+                  .ok());
+}
+
+// 769 bytes of nested aliases name a billion values: refused in a moment, not after 4 GB.
+TEST(LoadErrors, AliasesThatExpandBeyondBoundsAreRefused) {
+  std::string yaml =
+      "name: bomb\ntarget: { base_url: \"http://h\" }\nload: { rate: 1, duration: 1s }\nrequests:\n"
+      "  - post: /\n    json:\n      x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i < 9; ++i) {
+    yaml += fmt::format("      x{}: &a{} [", i, i);
+    for (int k = 0; k < 10; ++k) yaml += fmt::format("{}*a{}", k ? ", " : "", i - 1);
+    yaml += "]\n";
+  }
+  const auto r = load(yaml);
+  EXPECT_FALSE(r.scenario);
+  bool said = false;
+  for (const auto& e : errors_of(r)) said = said || e.find("expands to more than 1000000 values") != std::string::npos;
+  EXPECT_TRUE(said) << ::testing::PrintToString(errors_of(r));
+}
+
+TEST(LoadErrors, AScenarioLargerThan16MiBIsRefused) {
+  const std::string big = "name: big\n# " + std::string(17u << 20, 'x') + "\n";
+  const auto r = load(big);
+  EXPECT_FALSE(r.scenario);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message.find("at most 16 MiB"), std::string::npos) << r.errors[0].message;
+}
+
+TEST(LoadErrors, MergeKeysAreRefusedByName) {
+  const auto r = load(R"(name: merge
+defaults: &d { rate: 10, duration: 1s }
+target: { base_url: "http://h" }
+load:
+  <<: *d
+requests:
+  - get: /
+)");
+  EXPECT_FALSE(r.scenario);
+  bool said = false;
+  for (const auto& e : errors_of(r)) said = said || e.starts_with("s.yaml:5:3: YAML merge keys (<<) are not supported");
+  EXPECT_TRUE(said) << ::testing::PrintToString(errors_of(r));
 }
 
 TEST(LoadErrors, SloExpressionsPointAtTheItem) {
