@@ -28,7 +28,44 @@ std::optional<nlohmann::json> plain_scalar(const std::string& s) {
   return std::nullopt;
 }
 
+// JSON text is UTF-8: nlohmann refuses (throws on) anything else when the body is written.
+// Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either.
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1, cp = c & 0x1Fu;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, cp = c & 0x0Fu;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3, cp = c & 0x07u;
+    } else {
+      return false;
+    }
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3Fu);
+    }
+    constexpr uint32_t kSmallest[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kSmallest[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 std::optional<nlohmann::json> scalar_json(Reader& r, const Field& field, Dynamic allowed) {
+  if (!valid_utf8(field.value.Scalar())) {
+    r.error(field, fmt::format("{}: a value is not valid UTF-8 (JSON text must be)", field.name));
+    return std::nullopt;
+  }
   if (field.value.Tag() != "!") {
     if (auto typed = plain_scalar(field.value.Scalar()))
       return typed;
@@ -81,6 +118,11 @@ std::optional<nlohmann::json> convert(Reader& r, const Field& field, Dynamic all
   auto object = nlohmann::json::object();
   for (auto it = node.begin(); it != node.end(); ++it) {
     auto key = r.scalar({field.name + " key", it->first, it->first});
+    if (key && !valid_utf8(*key)) {
+      r.error(Field{field.name + " key", it->first, it->first},
+              fmt::format("{}: a key is not valid UTF-8 (JSON text must be)", field.name));
+      key.reset();
+    }
     auto value = convert(r, {field.name, it->first, it->second}, allowed, budget, depth + 1);
     ok = ok && key && value;
     if (!ok && budget.exceeded) return std::nullopt;

@@ -126,6 +126,17 @@ requests:
   EXPECT_TRUE(said) << ::testing::PrintToString(errors_of(r));
 }
 
+// Found by fuzz_scenario_loader: bytes that are not UTF-8 in a json value made nlohmann throw
+// while the check was written (terminate); now a located error.
+TEST(LoadErrors, JsonValuesMustBeUtf8) {
+  const auto r = load("name: u\ntarget: { base_url: \"http://h\" }\nload: { rate: 1, duration: 1s }\nrequests:\n"
+                      "  - { get: /, check: { json: { /ok: \"t\x92\x92rue\" } } }\n");
+  EXPECT_FALSE(r.scenario);
+  ASSERT_EQ(r.errors.size(), 1u) << ::testing::PrintToString(errors_of(r));
+  EXPECT_NE(r.errors[0].message.find("not valid UTF-8"), std::string::npos) << r.errors[0].message;
+  EXPECT_EQ(r.errors[0].where.line, 5);
+}
+
 TEST(LoadErrors, SloExpressionsPointAtTheItem) {
   const auto r = load(R"(name: smoke
 target: { base_url: "http://h" }
