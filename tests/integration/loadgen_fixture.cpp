@@ -96,10 +96,11 @@ nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read " + path);
   auto j = nlohmann::json::parse(in);
-  // Every integration test that reads a run's result checks its accounting on the way.
+  // Every integration test that reads a run's result checks its accounting on the way. Over
+  // the whole run only: measured_requests (after warm-up) starts with requests in flight, sent
+  // before the boundary and finished after it, so its sent and completed need not balance.
   if (j.is_object() && j.contains("requests") && j.contains("by_name")) {
     expect_accounting(j["requests"], path + " requests");
-    expect_accounting(j["measured_requests"], path + " measured_requests");
     for (const auto& [name, n] : j["by_name"].items()) expect_accounting(n["requests"], path + " " + name);
   }
   return j;
