@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -20,6 +21,10 @@ namespace {
 
 constexpr size_t kMaxKeptLines = 10000;  // matching needs the start-up lines, not a soak's worth
 constexpr size_t kStderrTail = 50;
+// What of a line is kept for matching and the stderr tail (the copy on disk has it all): a
+// readiness line is short, and a target that prints a megabyte without a newline must not
+// cost a megabyte per kept line.
+constexpr size_t kMaxLineBytes = 64 * 1024;
 
 std::vector<std::string> merged_environment(const std::map<std::string, std::string>& extra) {
   std::vector<std::string> env;
@@ -101,7 +106,8 @@ core::Expected<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const SpawnOpt
 void ChildProcess::read_stream(int fd, bool is_stderr, const std::string& copy_path) {
   std::ofstream copy;
   if (!copy_path.empty()) copy.open(copy_path, std::ios::binary | std::ios::trunc);
-  std::string pending;
+  std::string pending;  // the line so far, capped at kMaxLineBytes
+  bool any_pending = false;
   char buf[8192];
   for (;;) {
     const ssize_t n = read(fd, buf, sizeof buf);
@@ -109,44 +115,107 @@ void ChildProcess::read_stream(int fd, bool is_stderr, const std::string& copy_p
     if (n <= 0) break;
     const auto now = Clock::now();
     if (copy) copy.write(buf, n).flush();
-    pending.append(buf, static_cast<size_t>(n));
-    size_t nl;
-    std::lock_guard lock(mutex_);
-    while ((nl = pending.find('\n')) != std::string::npos) {
-      std::string line = pending.substr(0, nl);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      pending.erase(0, nl + 1);
-      if (is_stderr) {
-        stderr_tail_.push_back(line);
-        if (stderr_tail_.size() > kStderrTail) stderr_tail_.pop_front();
-      }
-      if (lines_.size() < kMaxKeptLines) lines_.push_back({now, is_stderr, std::move(line)});
+    // Each byte is looked at once: a long line costs its length, not its length squared.
+    const std::string_view chunk(buf, static_cast<size_t>(n));
+    std::unique_lock lock(mutex_);
+    size_t from = 0;
+    while (from < chunk.size()) {
+      const auto nl = chunk.find('\n', from);
+      const auto piece = chunk.substr(from, nl == std::string_view::npos ? std::string_view::npos : nl - from);
+      if (pending.size() < kMaxLineBytes) pending.append(piece.substr(0, kMaxLineBytes - pending.size()));
+      any_pending = true;
+      if (nl == std::string_view::npos) break;
+      if (!pending.empty() && pending.back() == '\r') pending.pop_back();
+      add_line(lock, now, is_stderr, std::move(pending));
+      pending.clear();
+      any_pending = false;
+      from = nl + 1;
     }
     line_arrived_.notify_all();
   }
   close(fd);
-  std::lock_guard lock(mutex_);
-  if (!pending.empty()) {
-    if (is_stderr) stderr_tail_.push_back(pending);
-    if (lines_.size() < kMaxKeptLines) lines_.push_back({Clock::now(), is_stderr, pending});
-  }
+  std::unique_lock lock(mutex_);
+  if (any_pending) add_line(lock, Clock::now(), is_stderr, std::move(pending));
   --open_streams_;
   line_arrived_.notify_all();
 }
 
-std::optional<OutputLine> ChildProcess::wait_for_line(const std::function<bool(const OutputLine&)>& match,
+void ChildProcess::add_line(std::unique_lock<std::mutex>& lock, Clock::time_point at, bool is_stderr,
+                            std::string text) {
+  if (is_stderr) {
+    stderr_tail_.push_back(text);
+    if (stderr_tail_.size() > kStderrTail) stderr_tail_.pop_front();
+  }
+  // Past the bound the oldest line goes, unless an open cursor has yet to read it: then the
+  // reader waits (and the target with it, on a full pipe) until that cursor moves on.
+  while (lines_.size() >= kMaxKeptLines) {
+    const bool unread = std::any_of(cursors_.begin(), cursors_.end(),
+                                    [this](const auto& c) { return c.second <= first_line_; });
+    if (!unread || stopping_) {
+      lines_.pop_front();
+      ++first_line_;
+      continue;
+    }
+    line_arrived_.notify_all();
+    line_read_.wait(lock);
+  }
+  lines_.push_back({at, is_stderr, std::move(text)});
+}
+
+ChildProcess::LineCursor ChildProcess::cursor() {
+  std::lock_guard lock(mutex_);
+  const int id = next_cursor_id_++;
+  cursors_[id] = first_line_;
+  return LineCursor(this, id);
+}
+
+ChildProcess::LineCursor::~LineCursor() {
+  if (process_ == nullptr) return;
+  {
+    std::lock_guard lock(process_->mutex_);
+    process_->cursors_.erase(id_);
+  }
+  process_->line_read_.notify_all();
+}
+
+std::optional<OutputLine> ChildProcess::wait_for_line(LineCursor& cursor,
+                                                      const std::function<bool(const OutputLine&)>& match,
                                                       Clock::time_point deadline) {
   std::unique_lock lock(mutex_);
-  size_t checked = 0;
+  auto& next = cursors_.at(cursor.id_);
   for (;;) {
-    for (; checked < lines_.size(); ++checked) {
-      if (match(lines_[checked])) return lines_[checked];
+    next = std::max(next, first_line_);
+    std::optional<OutputLine> found;
+    while (next < first_line_ + lines_.size()) {
+      const auto& line = lines_[next - first_line_];
+      ++next;
+      if (match(line)) {
+        found = line;
+        break;
+      }
     }
+    line_read_.notify_all();
+    if (found) return found;
     if (open_streams_ == 0) return std::nullopt;
-    if (line_arrived_.wait_until(lock, deadline) == std::cv_status::timeout && checked == lines_.size()) {
+    if (line_arrived_.wait_until(lock, deadline) == std::cv_status::timeout &&
+        next == first_line_ + lines_.size()) {
       return std::nullopt;
     }
   }
+}
+
+std::optional<OutputLine> ChildProcess::wait_for_line(const std::function<bool(const OutputLine&)>& match,
+                                                      Clock::time_point deadline) {
+  auto from_start = cursor();
+  return wait_for_line(from_start, match, deadline);
+}
+
+bool ChildProcess::wait_exited(Clock::time_point deadline) {
+  while (running()) {
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 std::vector<std::string> ChildProcess::stderr_tail(size_t n) const {
@@ -183,6 +252,11 @@ std::string ChildProcess::exit_description() {
 }
 
 std::string ChildProcess::stop(std::chrono::nanoseconds grace) {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;  // a reader waiting for room must not hold up the join below
+  }
+  line_read_.notify_all();
   if (running()) {
     kill(-pid_, SIGTERM);  // the group, so helpers it started also hear it
     const auto deadline = Clock::now() + grace;

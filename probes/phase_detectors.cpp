@@ -122,19 +122,11 @@ namespace {
 std::optional<OutputLine> wait_for_matching(ChildProcess& process,
                                             const std::function<bool(const OutputLine&)>& match,
                                             const DetectorContext& context) {
-  // Every slice starts again at the first line; lines already tried are skipped unmatched,
-  // so a chatty target costs one regex per line, not one per line per slice.
-  size_t tried = 0;
+  // One cursor across the slices: each line is tried once, and none is dropped unread.
+  auto cursor = process.cursor();
   while (!context.cancelled()) {
     const auto slice_end = std::min(Clock::now() + kLineWaitSlice, context.deadline);
-    size_t index = 0;
-    const auto untried_match = [&](const OutputLine& l) {
-      if (index++ < tried)
-        return false;
-      ++tried;
-      return match(l);
-    };
-    if (auto line = process.wait_for_line(untried_match, slice_end))
+    if (auto line = process.wait_for_line(cursor, match, slice_end))
       return line;
     // Back before its slice ended: both streams have closed, no such line will come.
     if (Clock::now() < slice_end || slice_end >= context.deadline)

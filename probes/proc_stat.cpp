@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -69,6 +70,22 @@ std::optional<int64_t> status_value(std::string_view text, std::string_view key)
   return number<int64_t>(rest.substr(0, rest.find(' ')));
 }
 
+uint64_t ticks_to_ns(uint64_t ticks) {
+  return ticks * (1'000'000'000ULL / static_cast<uint64_t>(clock_ticks_per_second()));
+}
+
+// The process's CPU time, summed over its threads (live and ended), in nanoseconds. Linux lets
+// any process read another's CPU clock.
+std::optional<uint64_t> cpu_clock_ns(pid_t pid) {
+  clockid_t clock{};
+  if (clock_getcpuclockid(pid, &clock) != 0)
+    return std::nullopt;
+  timespec ts{};
+  if (clock_gettime(clock, &ts) != 0)
+    return std::nullopt;
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
+}
+
 }  // namespace
 
 std::optional<StatFields> parse_proc_stat(std::string_view text) {
@@ -88,10 +105,14 @@ std::optional<StatFields> parse_proc_stat(std::string_view text) {
     next_word(rest);
   auto user = number<uint64_t>(next_word(rest));
   auto system = number<uint64_t>(next_word(rest));
+  auto children_user = number<uint64_t>(next_word(rest));
+  auto children_system = number<uint64_t>(next_word(rest));
   if (!user || !system)
     return std::nullopt;
   fields.user_ticks = *user;
   fields.system_ticks = *system;
+  fields.children_user_ticks = children_user.value_or(0);
+  fields.children_system_ticks = children_system.value_or(0);
   return fields;
 }
 
@@ -131,10 +152,73 @@ std::optional<ProcSnapshot> read_proc(pid_t pid) {
   snapshot.at = at;
   snapshot.user_ticks = stat->user_ticks;
   snapshot.system_ticks = stat->system_ticks;
+  snapshot.cpu_ns = cpu_clock_ns(pid).value_or(ticks_to_ns(stat->user_ticks + stat->system_ticks));
   snapshot.rss_bytes = status->rss_bytes;
   snapshot.threads = status->threads;
   snapshot.fds = count_open_fds(pid);
   return snapshot;
+}
+
+std::vector<pid_t> child_pids(pid_t pid) {
+  std::vector<pid_t> children;
+  DIR* tasks = opendir(fmt::format("/proc/{}/task", pid).c_str());
+  if (tasks == nullptr)
+    return children;
+  while (const dirent* task = readdir(tasks)) {
+    if (task->d_name[0] == '.')
+      continue;
+    const auto text = slurp(fmt::format("/proc/{}/task/{}/children", pid, task->d_name));
+    if (!text)
+      continue;
+    std::string_view rest(*text);
+    while (!rest.empty()) {
+      const auto word = next_word(rest);
+      if (auto child = number<pid_t>(word))
+        children.push_back(*child);
+      else if (word.empty())
+        break;
+    }
+  }
+  closedir(tasks);
+  return children;
+}
+
+std::optional<ProcSnapshot> read_proc_tree(pid_t root) {
+  auto total = read_proc(root);
+  if (!total)
+    return std::nullopt;
+  const auto add_reaped = [](ProcSnapshot& into, pid_t pid) {
+    // Descendants that ended and were waited for: their time is now their parent's.
+    if (const auto text = slurp(fmt::format("/proc/{}/stat", pid))) {
+      if (const auto stat = parse_proc_stat(*text)) {
+        into.user_ticks += stat->children_user_ticks;
+        into.system_ticks += stat->children_system_ticks;
+        into.cpu_ns += ticks_to_ns(stat->children_user_ticks + stat->children_system_ticks);
+      }
+    }
+  };
+  add_reaped(*total, root);
+  // Breadth first, bounded: a fork bomb under test must not make the sampler its victim.
+  constexpr size_t kMaxProcesses = 4096;
+  std::vector<pid_t> queue = child_pids(root);
+  for (size_t i = 0; i < queue.size() && total->processes < static_cast<int>(kMaxProcesses); ++i) {
+    const pid_t pid = queue[i];
+    const auto one = read_proc(pid);
+    if (!one)
+      continue;  // ended between the listing and the read
+    total->user_ticks += one->user_ticks;
+    total->system_ticks += one->system_ticks;
+    total->cpu_ns += one->cpu_ns;
+    total->rss_bytes += one->rss_bytes;
+    total->threads += one->threads;
+    if (one->fds >= 0 && total->fds >= 0)
+      total->fds += one->fds;
+    ++total->processes;
+    add_reaped(*total, pid);
+    const auto grandchildren = child_pids(pid);
+    queue.insert(queue.end(), grandchildren.begin(), grandchildren.end());
+  }
+  return total;
 }
 
 long clock_ticks_per_second() {

@@ -17,10 +17,23 @@ ResourceSample to_sample(const ProcSnapshot& now, const std::optional<ProcSnapsh
   const double wall = std::chrono::duration<double>(now.at - before->at).count();
   if (wall <= 0)
     return sample;
-  const auto ticks = static_cast<double>(clock_ticks_per_second());
+  // A process of the tree that ended and was reaped takes its CPU time out of the sum (into
+  // its parent's children time, which is counted, but at tick resolution): never below zero.
+  const auto delta = [](uint64_t a, uint64_t b) { return a > b ? static_cast<double>(a - b) : 0.0; };
+  const double user_ticks = delta(now.user_ticks, before->user_ticks);
+  const double system_ticks = delta(now.system_ticks, before->system_ticks);
+  // The total from the nanosecond CPU clock; /proc's 10 ms ticks (+-10% of a core per 100 ms
+  // sample) only split it into user and system.
+  const double busy_s = delta(now.cpu_ns, before->cpu_ns) / 1e9;
+  double user_share = 1;
+  if (user_ticks + system_ticks > 0) {
+    user_share = user_ticks / (user_ticks + system_ticks);
+  } else if (now.user_ticks + now.system_ticks > 0) {
+    user_share = static_cast<double>(now.user_ticks) / static_cast<double>(now.user_ticks + now.system_ticks);
+  }
   sample.has_cpu = true;
-  sample.cpu_user = static_cast<double>(now.user_ticks - before->user_ticks) / ticks / wall;
-  sample.cpu_system = static_cast<double>(now.system_ticks - before->system_ticks) / ticks / wall;
+  sample.cpu_user = busy_s * user_share / wall;
+  sample.cpu_system = busy_s * (1 - user_share) / wall;
   return sample;
 }
 
@@ -60,7 +73,7 @@ void ResourceSampler::stop() {
 }
 
 bool ResourceSampler::sample_once() {
-  auto snapshot = read_proc(pid_);
+  auto snapshot = options_.whole_tree ? read_proc_tree(pid_) : read_proc(pid_);
   if (!snapshot) {
     ended_.store(true);
     return false;

@@ -27,6 +27,12 @@ struct SamplerOptions {
   // The timeline keeps at most this many samples; beyond, every other one is dropped and the
   // spacing doubles. The summary always counts every sample.
   size_t max_kept_samples = 20'000;
+  // The RSS slope's window (resource_stats.hpp).
+  SlopeWindow slope;
+  // The process and every process it started, summed (a target run through `bash -c` or a
+  // launcher script is its children); false: the one process (loadgen itself, whose children
+  // include the target).
+  bool whole_tree = false;
 };
 
 class ResourceSampler {
@@ -68,7 +74,7 @@ class ResourceSampler {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::optional<ProcSnapshot> previous_;
-  ResourceStats stats_;
+  ResourceStats stats_{options_.slope};
   std::vector<ResourceSample> kept_;
   size_t keep_every_ = 1;  // keep one sample in this many
   size_t seen_ = 0;

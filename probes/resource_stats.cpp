@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "harness/core/units.hpp"
 #include "probes/proc_stat.hpp"
 
 namespace loadgen::probes {
@@ -47,12 +50,16 @@ void ResourceStats::add(const ResourceSample& s) {
   rss_max_ = std::max(rss_max_, s.rss_bytes);
   rss_end_ = s.rss_bytes;
   rss_sum_ += static_cast<double>(s.rss_bytes);
-  const double t = seconds(s.at - first_at_);
-  const double dt = t - mean_t_;
-  mean_t_ += dt / static_cast<double>(count_);
-  mean_rss_ += (static_cast<double>(s.rss_bytes) - mean_rss_) / static_cast<double>(count_);
-  c_tt_ += dt * (t - mean_t_);
-  c_t_rss_ += dt * (static_cast<double>(s.rss_bytes) - mean_rss_);
+  if (s.at >= window_.after) {
+    if (slope_count_++ == 0) slope_first_at_ = s.at;
+    const double t = seconds(s.at - slope_first_at_);
+    const double dt = t - mean_t_;
+    const auto n = static_cast<double>(slope_count_);
+    mean_t_ += dt / n;
+    mean_rss_ += (static_cast<double>(s.rss_bytes) - mean_rss_) / n;
+    c_tt_ += dt * (t - mean_t_);
+    c_t_rss_ += dt * (static_cast<double>(s.rss_bytes) - mean_rss_);
+  }
   threads_max_ = std::max(threads_max_, s.threads);
   threads_sum_ += s.threads;
   if (s.fds >= 0) {
@@ -81,8 +88,13 @@ ResourceSummary ResourceStats::summary(std::optional<double> capacity_cores) con
   s.rss_max = rss_max_;
   s.rss_end = rss_end_;
   s.rss_mean = mean(rss_sum_, count_);
-  if (count_ >= kMinSlopeSamples && seconds(s.span) >= 1.0 && c_tt_ > 0) {
+  s.rss_slope_span = slope_count_ > 0 ? last_at_ - slope_first_at_ : std::chrono::nanoseconds{0};
+  if (slope_count_ >= kMinSlopeSamples && s.rss_slope_span >= window_.min_span && c_tt_ > 0) {
     s.rss_slope_bytes_per_hour = c_t_rss_ / c_tt_ * kSecondsPerHour;
+  } else {
+    s.rss_slope_note = fmt::format("too short: the slope is judged over {} or more after the first {}, this run gave {}",
+                                   core::format_duration(window_.min_span), core::format_duration(window_.after),
+                                   core::format_duration(s.rss_slope_span));
   }
   s.threads_max = threads_max_;
   s.threads_mean = mean(threads_sum_, count_);

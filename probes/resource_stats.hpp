@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "harness/metrics/histogram.hpp"
 
@@ -36,9 +37,12 @@ struct ResourceSummary {
 
   int64_t rss_start = 0, rss_max = 0, rss_end = 0;
   double rss_mean = 0;
-  // Growth per hour by a least-squares line through every sample. Only given over at least
-  // kMinSlopeSamples samples spanning a second or more: fewer say nothing about a trend.
+  // Growth per hour by a least-squares line through the samples of the slope window (see
+  // SlopeWindow): start-up growth is not a leak, and a few seconds say nothing about a trend.
+  // Nothing when the window was too short; rss_slope_note then says why.
   std::optional<double> rss_slope_bytes_per_hour;
+  std::chrono::nanoseconds rss_slope_span{0};  // what the slope was judged over
+  std::string rss_slope_note;
 
   int threads_max = 0;
   double threads_mean = 0;
@@ -58,8 +62,16 @@ struct ResourceSummary {
 inline constexpr size_t kMinSlopeSamples = 10;
 inline constexpr double kSaturation = 0.9;
 
+// Which samples the RSS slope is judged over: those from `after` on (since sampling started),
+// and only when they span `min_span` or more.
+struct SlopeWindow {
+  std::chrono::nanoseconds after{0};
+  std::chrono::nanoseconds min_span = std::chrono::seconds(1);
+};
+
 class ResourceStats {
  public:
+  explicit ResourceStats(SlopeWindow window = {}) : window_(window) {}
   void add(const ResourceSample& sample);
   // `capacity_cores`: what saturation is judged against; nothing: the whole machine.
   ResourceSummary summary(std::optional<double> capacity_cores) const;
@@ -75,8 +87,11 @@ class ResourceStats {
   metrics::Histogram cpu_histogram_{1, 10'000'000, 2};
   int64_t rss_start_ = 0, rss_max_ = 0, rss_end_ = 0;
   double rss_sum_ = 0;
-  // Running means and co-moments (Welford) of time in seconds and RSS: stable over long soaks,
-  // unlike raw sums of squares.
+  // Over the slope window: running means and co-moments (Welford) of time in seconds and RSS,
+  // stable over long soaks, unlike raw sums of squares.
+  SlopeWindow window_;
+  size_t slope_count_ = 0;
+  std::chrono::nanoseconds slope_first_at_{0};
   double mean_t_ = 0, mean_rss_ = 0, c_tt_ = 0, c_t_rss_ = 0;
   int threads_max_ = 0;
   double threads_sum_ = 0;

@@ -23,6 +23,9 @@ constexpr auto kSupervisePeriod = std::chrono::milliseconds(1);
 constexpr auto kDrainAfterExit = std::chrono::milliseconds(200);
 // A target's own phase mark may follow the moment the probe already saw the phase.
 constexpr auto kMarkWait = std::chrono::milliseconds(100);
+// Between the streams closing and the exit being reapable; a target that closed its streams
+// and lives on is not waited for longer.
+constexpr auto kExitAfterClose = std::chrono::milliseconds(500);
 constexpr std::string_view kPortVariable = "${port}";
 
 // A tcp phase's own port; nothing when it means the target's port.
@@ -188,10 +191,11 @@ PhaseWatch::End PhaseWatch::supervise(const std::atomic<bool>* interrupted) {
       return End::kExited;
     if (Clock::now() >= deadline_)
       return End::kTimedOut;
-    // Every detector gave up before the deadline with the target alive: only log phases do,
-    // when the target closed both its output streams.
+    // Every detector gave up before the deadline: only log phases do, when the target closed
+    // both its output streams. A target that exited closes them a moment before it can be
+    // reaped; its exit status is the reason to give, every time.
     if (all_finished)
-      return End::kOutputClosed;
+      return process_.wait_exited(Clock::now() + kExitAfterClose) ? End::kExited : End::kOutputClosed;
   }
 }
 

@@ -77,6 +77,8 @@ json process_json(const run::ProcessResources& p) {
             {"max_machine", s.cpu_max_machine}}},
           {"rss_bytes", {{"start", s.rss_start}, {"max", s.rss_max}, {"end", s.rss_end}, {"mean", s.rss_mean}}},
           {"rss_slope_bytes_per_hour", s.rss_slope_bytes_per_hour ? json(*s.rss_slope_bytes_per_hour) : json(nullptr)},
+          {"rss_slope_span_s", std::chrono::duration<double>(s.rss_slope_span).count()},
+          {"rss_slope_note", s.rss_slope_note},
           {"threads", {{"max", s.threads_max}, {"mean", s.threads_mean}}},
           {"fds", {{"max", s.fds_max >= 0 ? json(s.fds_max) : json(nullptr)}, {"mean", s.fds_mean}}},
           {"timeline", timeline}};

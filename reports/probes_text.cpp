@@ -37,7 +37,7 @@ std::string variant_label(const probes::VariantRuns& v) { return v.name.empty() 
 std::string cores_percent(double cores) { return fmt::format("{:.1f}%", cores * 100); }
 
 std::string slope_text(const probes::ResourceSummary& s) {
-  if (!s.rss_slope_bytes_per_hour) return "n/a (too few samples)";
+  if (!s.rss_slope_bytes_per_hour) return "n/a (" + s.rss_slope_note + ")";
   const double slope = *s.rss_slope_bytes_per_hour;
   return fmt::format("{}{}/h", slope < 0 ? "-" : "+", core::format_bytes(std::abs(slope)));
 }

@@ -218,6 +218,9 @@ std::optional<run::ProcessResources> process_of(const json& j) {
   if (const auto& slope = section(j, "rss_slope_bytes_per_hour"); slope.is_number()) {
     s.rss_slope_bytes_per_hour = slope.get<double>();
   }
+  s.rss_slope_span = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(get<double>(j, "rss_slope_span_s")));
+  s.rss_slope_note = get<std::string>(j, "rss_slope_note");
   s.threads_max = get<int>(section(j, "threads"), "max");
   s.threads_mean = get<double>(section(j, "threads"), "mean");
   s.fds_max = get<int>(section(j, "fds"), "max", -1);

@@ -134,12 +134,17 @@ core::Expected<pid_t> read_pid_file(const std::string& path) {
   return pid;
 }
 
-ResourceWatch::ResourceWatch(std::chrono::nanoseconds interval, double loadgen_capacity_cores)
-    : interval_(interval), loadgen_capacity_cores_(loadgen_capacity_cores) {}
+ResourceWatch::ResourceWatch(std::chrono::nanoseconds interval, double loadgen_capacity_cores,
+                             std::chrono::nanoseconds warmup)
+    : interval_(interval),
+      loadgen_capacity_cores_(loadgen_capacity_cores),
+      slope_{std::max<std::chrono::nanoseconds>(warmup, kSlopeSettle), kSlopeMinSpan} {}
 
 core::Expected<bool> ResourceWatch::watch_target(pid_t pid) {
   probes::SamplerOptions options;
   options.interval = interval_;
+  options.slope = slope_;
+  options.whole_tree = true;
   target_.started = std::chrono::steady_clock::now();
   target_.pid = pid;
   target_.sampler = std::make_unique<probes::ResourceSampler>(pid, options);
@@ -155,6 +160,7 @@ void ResourceWatch::watch_loadgen() {
   probes::SamplerOptions options;
   options.interval = interval_;
   options.capacity_cores = loadgen_capacity_cores_;
+  options.slope = slope_;
   loadgen_.started = std::chrono::steady_clock::now();
   loadgen_.pid = getpid();
   loadgen_.sampler = std::make_unique<probes::ResourceSampler>(loadgen_.pid, options);

@@ -40,10 +40,16 @@ std::string start_failure_text(const probes::TimedStart& start);
 core::Expected<pid_t> read_pid_file(const std::string& path);
 
 // Samples the target (when there is one) and loadgen itself for the length of a run.
+// The RSS slope says "leak" only of memory that grows after start-up: it leaves out the
+// warm-up and at least the first kSlopeSettle, and needs kSlopeMinSpan of samples after that.
+inline constexpr auto kSlopeSettle = std::chrono::seconds(10);
+inline constexpr auto kSlopeMinSpan = std::chrono::seconds(30);
+
 class ResourceWatch {
  public:
-  // `loadgen_capacity_cores`: what loadgen's own saturation is judged against (its threads).
-  ResourceWatch(std::chrono::nanoseconds interval, double loadgen_capacity_cores);
+  // `loadgen_capacity_cores`: what loadgen's own saturation is judged against (its threads);
+  // `warmup`: the scenario's, which the RSS slope leaves out (with at least kSlopeSettle).
+  ResourceWatch(std::chrono::nanoseconds interval, double loadgen_capacity_cores, std::chrono::nanoseconds warmup);
   // Starts sampling `pid`; the error says why it cannot be read.
   core::Expected<bool> watch_target(pid_t pid);
   void watch_loadgen();
@@ -60,6 +66,7 @@ class ResourceWatch {
 
   std::chrono::nanoseconds interval_;
   double loadgen_capacity_cores_;
+  probes::SlopeWindow slope_;
   Watched target_, loadgen_;
 };
 

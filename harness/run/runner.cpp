@@ -24,6 +24,9 @@ using std::chrono::duration_cast;
 double to_ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 double to_seconds(Nanos d) { return static_cast<double>(d.count()) / 1e9; }
 
+// A final interval shorter than this is folded into the one before (Sampler::fold_last_interval).
+constexpr double kSliverS = 0.5;
+
 std::string iso8601_utc(std::chrono::system_clock::time_point t) {
   const auto secs = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
@@ -107,7 +110,16 @@ class Sampler {
     for (size_t i = 0; i < names_.size(); ++i) result_.by_name[i].name = names_[i];
   }
 
-  void sample(load::Engine& engine, double interval_start_s) {
+  // `last`: the run's final interval, which is folded into the one before when it is a sliver.
+  void sample(load::Engine& engine, double interval_start_s, bool last = false) {
+    // The previous interval's histograms stay at hand (swapped, not copied) for that fold.
+    while (prev_name_corrected_.size() < snapshot_.by_name.size()) {
+      prev_name_corrected_.push_back(metrics::Histogram::for_latency_ns());
+    }
+    for (size_t i = 0; i < snapshot_.by_name.size(); ++i) std::swap(prev_name_corrected_[i], snapshot_.by_name[i].corrected);
+    std::swap(prev_send_lag_, snapshot_.send_lag);
+    std::swap(prev_interval_, interval_);
+    std::swap(prev_interval_service_, interval_service_);
     engine.collect_interval(snapshot_);
     const double end_s = to_seconds(snapshot_.elapsed);
     const double length_s = std::max(1e-3, end_s - interval_start_s);
@@ -134,12 +146,15 @@ class Sampler {
       for (const auto& n : snapshot_.by_name) warmup_by_name_.push_back(n.totals);
     }
 
-    TimelinePoint p = point_of(interval_, interval_service_, delta, interval_start_s, end_s, length_s);
+    TimelinePoint p = point_of(interval_, interval_service_, snapshot_.send_lag, delta, interval_start_s, end_s, length_s);
     result_.timeline.push_back(p);
     add_name_points(end_s);
     result_.requests = figures_of(totals);
     const IntervalView view{interval_start_s, result_.timeline.back(), snapshot_, names_, warm, &interval_, &interval_service_};
     for (auto* o : options_.observers) o->on_interval(view);
+    if (last && length_s < kSliverS && result_.timeline.size() >= 2) fold_last_interval(delta, end_s);
+    prev_delta_ = delta;
+    prev_start_s_ = interval_start_s;
     last_end_s_ = end_s;
     final_totals_ = totals;
   }
@@ -191,6 +206,38 @@ class Sampler {
     }
   }
 
+  // The run's last moments (1.5 ms holding one response after the last full second) charted on
+  // their own read as a spike (650 req/s): the timeline point before takes them in. Live
+  // observers and the .hlog saw the sliver as it was; totals are not touched.
+  void fold_last_interval(const load::CounterValues& delta, double end_s) {
+    result_.timeline.pop_back();
+    result_.timeline.pop_back();
+    interval_.add(prev_interval_);
+    interval_service_.add(prev_interval_service_);
+    auto send_lag = prev_send_lag_;
+    send_lag.add(snapshot_.send_lag);
+    auto both = prev_delta_;
+    both.add(delta);
+    result_.timeline.push_back(point_of(interval_, interval_service_, send_lag, both, prev_start_s_, end_s,
+                                        std::max(1e-3, end_s - prev_start_s_)));
+    const double ps[] = {50, 99};
+    for (size_t i = 0; i < names_.size(); ++i) {
+      auto& points = result_.by_name[i].timeline;
+      if (points.size() < 2) continue;
+      const auto sliver = points.back();
+      points.pop_back();
+      auto& merged = points.back();
+      merged.t_s = sliver.t_s;
+      merged.count += sliver.count;
+      merged.errors += sliver.errors;
+      if (sliver.count == 0) continue;
+      prev_name_corrected_[i].add(snapshot_.by_name[i].corrected);
+      const auto v = prev_name_corrected_[i].values_at_percentiles(ps);
+      merged.p50_ms = to_ms(v[0]);
+      merged.p99_ms = to_ms(v[1]);
+    }
+  }
+
   void accumulate(const metrics::Histogram& interval, const metrics::Histogram& interval_service) {
     result_.corrected.add(interval);
     result_.service.add(interval_service);
@@ -202,7 +249,7 @@ class Sampler {
   }
 
   TimelinePoint point_of(const metrics::Histogram& h, const metrics::Histogram& service,
-                         const load::CounterValues& delta, double start_s, double end_s, double length_s) {
+                         const metrics::Histogram& send_lag, const load::CounterValues& delta, double start_s, double end_s, double length_s) {
     TimelinePoint p;
     p.t_s = end_s;
     p.length_s = length_s;
@@ -222,7 +269,7 @@ class Sampler {
     p.max_ms = to_ms(h.max());
     p.service_p50_ms = to_ms(service.value_at_percentile(50));
     p.service_p99_ms = to_ms(service.value_at_percentile(99));
-    p.send_lag_p99_ms = to_ms(snapshot_.send_lag.value_at_percentile(99));
+    p.send_lag_p99_ms = to_ms(send_lag.value_at_percentile(99));
     for (const auto& [kind, count] : figures_of(delta).errors_by_kind) p.errors_by_kind[kind] = count;
     return p;
   }
@@ -237,6 +284,13 @@ class Sampler {
   // pair would zero 2 x 270 KB every second).
   metrics::Histogram interval_ = metrics::Histogram::for_latency_ns();
   metrics::Histogram interval_service_ = metrics::Histogram::for_latency_ns();
+  // The interval before, for folding a final sliver into it.
+  metrics::Histogram prev_interval_ = metrics::Histogram::for_latency_ns();
+  metrics::Histogram prev_interval_service_ = metrics::Histogram::for_latency_ns();
+  metrics::Histogram prev_send_lag_ = metrics::Histogram::for_latency_ns();
+  std::vector<metrics::Histogram> prev_name_corrected_;
+  load::CounterValues prev_delta_;
+  double prev_start_s_ = 0;
   load::CounterValues previous_totals_, warmup_totals_, final_totals_;
   std::vector<load::CounterValues> warmup_by_name_;
   std::vector<load::CounterValues> previous_by_name_;
@@ -270,7 +324,7 @@ void drive(load::Engine& engine, Sampler& sampler, const load::Plan& plan, Nanos
     if (interrupted(options)) {
       result.interrupted = true;
       engine.abort_and_join();
-      sampler.sample(engine, interval_start_s);
+      sampler.sample(engine, interval_start_s, /*last=*/true);
       return;
     }
     const bool done = engine.finished();  // at plan_end, or earlier when the feeds ran out
@@ -278,11 +332,11 @@ void drive(load::Engine& engine, Sampler& sampler, const load::Plan& plan, Nanos
       result.warnings.push_back(fmt::format("requests still in flight {} after the plan ended were cancelled",
                                             core::format_duration(drain_limit)));
       engine.abort_and_join();
-      sampler.sample(engine, interval_start_s);
+      sampler.sample(engine, interval_start_s, /*last=*/true);
       return;
     }
     if (Clock::now() >= plan_end) engine.stop_scheduling();
-    sampler.sample(engine, interval_start_s);
+    sampler.sample(engine, interval_start_s, /*last=*/done);
     interval_start_s = result.timeline.back().t_s;
     if (done) {
       engine.join();
@@ -364,7 +418,7 @@ Result run_load(const scenario::Scenario& sc, const RunOptions& options, RunFail
   result.threads = config.threads;
   std::optional<ResourceWatch> watch;
   if (sc.probes.resources.enabled) {
-    watch.emplace(sc.probes.resources.interval, static_cast<double>(config.threads));
+    watch.emplace(sc.probes.resources.interval, static_cast<double>(config.threads), sc.load.warmup);
     if (const pid_t pid = watched_pid(sc, options, launched.get(), result); pid > 0) {
       result.target.pid = pid;
       if (auto ok = watch->watch_target(pid); !ok) result.warnings.push_back("target resources not sampled: " + ok.error());

@@ -237,7 +237,11 @@ void check_slos(const std::vector<scenario::SloSpec>& slos, Result& result, cons
           if (symbol == "target" && result.target_rps > 0) return result.target_rps;
           return std::nullopt;
         });
-    result.slo.push_back(outcome_of(verdicts.front()));
+    auto outcome = outcome_of(verdicts.front());
+    if (!outcome.observed && parsed->metric == "target.rss" && parsed->stat == "slope" && result.resources.target) {
+      outcome.observed_text = result.resources.target->summary.rss_slope_note;
+    }
+    result.slo.push_back(std::move(outcome));
   }
   decide_verdict(result);
 }

@@ -70,7 +70,7 @@ std::string process_rows(const char* who, const run::ProcessResources& p) {
   const std::string slope =
       s.rss_slope_bytes_per_hour
           ? fmt::format("{:+.1f} MiB/h", *s.rss_slope_bytes_per_hour / (1024.0 * 1024.0))
-          : "<span class=\"muted\">too few samples</span>";
+          : "<span class=\"muted\">" + escape(s.rss_slope_note) + "</span>";
   return row({who, std::to_string(p.pid), fmt::format("{:.2f}", s.cpu_avg),
               fmt::format("{:.2f}", s.cpu_p95), fmt::format("{:.2f}", s.cpu_max),
               mib_text(static_cast<double>(s.rss_start)), mib_text(static_cast<double>(s.rss_max)),

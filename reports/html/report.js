@@ -243,9 +243,9 @@
     labels.forEach(function (l, i) { rssSeries.push(line(l + ' RSS', i === 0 && tg ? 0 : 3, { spanGaps: true, value: mib })); });
     if (tg) {
       var f = fit(tg.t, tg.rss_mib);
-      if (f) {
-        var slope = tg.rss_slope_mib_per_hour;
-        rssSeries.push(line('target trend' + (slope != null ? ' (' + (slope >= 0 ? '+' : '') + slope.toFixed(1) + ' MiB/h)' : ''),
+      var slope = tg.rss_slope_mib_per_hour;
+      if (f && slope != null) {
+        rssSeries.push(line('target trend (' + (slope >= 0 ? '+' : '') + slope.toFixed(1) + ' MiB/h)',
                             8, { dash: [6, 4], width: 1, value: mib }));
         rss.push(rss[0].map(f));
       }

@@ -301,5 +301,34 @@ startup:
   EXPECT_EQ(r["verdict"], "pass");
 }
 
+// The plan ends at 2 s with requests in flight; they end 30 ms later. That sliver used to be a
+// timeline point of its own (a few responses over 30 ms, charted as a spike far above the
+// rate). It is folded into the second before, and no response is lost or counted twice.
+TEST_F(Figures, AFinalSliverIsFoldedIntoTheSecondBefore) {
+  const auto r = run_expecting(fmt::format(R"(name: sliver
+target: {{ base_url: "{}" }}
+load: {{ rate: 100, duration: 2s }}
+requests:
+  - {{ name: slow, get: "/delay?ms=30" }}
+)",
+                                           server_->base_url()),
+                               0);
+  const auto& timeline = r["timeline"];
+  ASSERT_EQ(timeline.size(), 2u) << timeline;
+  double responses = 0;
+  for (const auto& p : timeline) {
+    EXPECT_GE(p["length_s"].get<double>(), 0.5) << p;
+    EXPECT_LT(p["rps"].get<double>(), 150) << p;
+    responses += p["rps"].get<double>() * p["length_s"].get<double>();
+  }
+  EXPECT_GT(timeline.back()["t_s"].get<double>(), 2.0);
+  const auto completed = r["requests"]["completed"].get<double>();
+  EXPECT_NEAR(responses, completed, 1e-6);
+  const auto& by_name = r["by_name"]["slow"]["timeline"];
+  ASSERT_EQ(by_name["count"].size(), 2u);
+  EXPECT_EQ(by_name["count"][0].get<double>() + by_name["count"][1].get<double>(), completed);
+  EXPECT_GE(by_name["p50_ms"][1].get<double>(), 29.0);
+}
+
 }  // namespace
 }  // namespace loadgen::testing

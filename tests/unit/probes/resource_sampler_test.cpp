@@ -148,6 +148,53 @@ TEST(ResourceSampler, AFlatRssIsNotALeak) {
   EXPECT_LT(std::abs(*s.rss_slope_bytes_per_hour), 10e6) << *s.rss_slope_bytes_per_hour;
 }
 
+TEST(ResourceSampler, CpuIsReadFinerThanTheClockTick) {
+  // From /proc's 10 ms ticks, a 100 ms sample can only be a multiple of 0.1 core; from the
+  // process's CPU clock it is whatever was used.
+  auto target = spawn_target({"--burn", "0.5", "--report-cpu", "20ms"});
+  ASSERT_TRUE(target);
+  ResourceSampler sampler(target->pid(), 100ms);
+  ASSERT_TRUE(sampler.start());
+  std::this_thread::sleep_for(1200ms);
+  sampler.stop();
+  int samples = 0, on_a_tick = 0;
+  for (const auto& s : sampler.samples()) {
+    if (!s.has_cpu) continue;
+    ++samples;
+    const double tenths = s.cpu() * 10;
+    if (std::abs(tenths - std::round(tenths)) < 1e-6) ++on_a_tick;
+  }
+  ASSERT_GE(samples, 8);
+  EXPECT_LT(on_a_tick, samples / 2) << on_a_tick << " of " << samples << " samples are whole ticks";
+}
+
+TEST(ResourceSampler, AWrappedTargetIsMeasuredWithItsChildren) {
+  // `bash -c 'probe_target ...; true'` keeps bash as the parent: bash itself uses nothing.
+  auto wrapper = ChildProcess::spawn(
+      {{"/bin/bash", "-c", probe_target() + " --burn 0.5 --allocate 48MB --threads 2; true"}, {}, "", ""});
+  ASSERT_TRUE(wrapper) << wrapper.error();
+  ASSERT_TRUE(wait_for_prefix(**wrapper, "allocated"));
+  SamplerOptions tree;
+  tree.interval = 50ms;
+  tree.whole_tree = true;
+  ResourceSampler whole((*wrapper)->pid(), tree);
+  ResourceSampler alone((*wrapper)->pid(), 50ms);
+  ASSERT_TRUE(whole.start());
+  ASSERT_TRUE(alone.start());
+  std::this_thread::sleep_for(1000ms);
+  whole.stop();
+  alone.stop();
+  const auto w = whole.summary();
+  const auto a = alone.summary();
+  std::cout << fmt::format("[ tree ] wrapper alone: cpu {:.3f} rss {}; with its children: cpu {:.3f} rss {} threads {}\n",
+                           a.cpu_avg, core::format_bytes(static_cast<double>(a.rss_max)), w.cpu_avg,
+                           core::format_bytes(static_cast<double>(w.rss_max)), w.threads_max);
+  EXPECT_LT(a.cpu_avg, 0.05);
+  EXPECT_GT(w.cpu_avg, 0.25);
+  EXPECT_GT(w.rss_max - a.rss_max, 40'000'000);
+  EXPECT_GE(w.threads_max, a.threads_max + 3);  // the target's main thread and two more, at least
+}
+
 TEST(ResourceSampler, CountsThreadsAndOpenFiles) {
   auto plain = spawn_target({});
   auto busy = spawn_target({"--threads", "3", "--fds", "7"});

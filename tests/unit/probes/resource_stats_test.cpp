@@ -60,6 +60,34 @@ TEST(ResourceStats, TooFewOrTooShortSaysNothingAboutTheSlope) {
   EXPECT_FALSE(brief.summary(std::nullopt).rss_slope_bytes_per_hour);
 }
 
+TEST(ResourceStats, StartUpGrowthBeforeTheSlopeWindowIsNotALeak) {
+  // A 9-second run: 100 MB of start-up growth in the first 2 s, flat after. Over every sample
+  // that read as +23 GB/h; judged from 10 s on over 30 s, a short run says "too short"
+  // and a long one sees no growth.
+  const auto rss_at = [](std::chrono::nanoseconds at) {
+    return at < 2s ? int64_t{20'000'000} + at.count() / 20 : int64_t{120'000'000};
+  };
+  const SlopeWindow window{10s, 30s};
+  ResourceStats brief(window);
+  for (int i = 0; i <= 90; ++i) brief.add(sample(i * 100ms, 0.1, rss_at(i * 100ms)));
+  const auto b = brief.summary(std::nullopt);
+  EXPECT_FALSE(b.rss_slope_bytes_per_hour);
+  EXPECT_EQ(b.rss_slope_note, "too short: the slope is judged over 30s or more after the first 10s, this run gave 0s");
+  ResourceStats whole;  // the old rule: every sample, a second or more
+  for (int i = 0; i <= 90; ++i) whole.add(sample(i * 100ms, 0.1, rss_at(i * 100ms)));
+  ASSERT_TRUE(whole.summary(std::nullopt).rss_slope_bytes_per_hour);
+  EXPECT_GT(*whole.summary(std::nullopt).rss_slope_bytes_per_hour, 1e10);  // +23 GB/h
+
+  ResourceStats soak(window);
+  for (int i = 0; i <= 600; ++i) soak.add(sample(i * 100ms, 0.1, rss_at(i * 100ms)));
+  const auto s = soak.summary(std::nullopt);
+  ASSERT_TRUE(s.rss_slope_bytes_per_hour) << s.rss_slope_note;
+  EXPECT_NEAR(*s.rss_slope_bytes_per_hour, 0, 1);
+  EXPECT_EQ(s.rss_slope_span, 50s);
+  EXPECT_TRUE(s.rss_slope_note.empty());
+  EXPECT_EQ(s.rss_start, 20'000'000);  // the extremes still cover every sample
+}
+
 TEST(ResourceStats, CpuFiguresSkipTheFirstSample) {
   ResourceStats stats;
   stats.add(sample(0ms, 9.0, 1));  // no interval before it: ignored for CPU
