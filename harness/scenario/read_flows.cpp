@@ -206,15 +206,15 @@ Think read_think(Reader& r, const Field& field) {
 }
 
 // Names of the metrics share one namespace: requests, flows, steps, since_start.
-void claim(Reader& r, const Field& field, const std::string& name, std::vector<std::string>& taken) {
+void claim(Reader& r, const Field& field, const std::string& name, std::unordered_set<std::string>& taken) {
   if (name.empty()) return;
-  if (std::find(taken.begin(), taken.end(), name) != taken.end()) {
+  if (taken.contains(name)) {
     r.error(field, fmt::format("the name '{}' is already taken by a request, flow or step: metrics "
                                "need names of their own",
                                name));
     return;
   }
-  taken.push_back(name);
+  taken.insert(name);
 }
 
 struct Scope {
@@ -255,7 +255,7 @@ void check_variables(Reader& r, const Field& item, const StepSpec& step, const S
 }
 
 StepSpec read_step(Reader& r, const Field& item, const std::string& flow, Scope& scope,
-                   std::vector<std::string>& taken) {
+                   std::unordered_set<std::string>& taken) {
   StepSpec step;
   std::vector<std::string_view> keys(request_keys().begin(), request_keys().end());
   keys.insert(keys.end(), kStepExtraKeys.begin(), kStepExtraKeys.end());
@@ -330,7 +330,7 @@ std::vector<std::string> read_feed_names(Reader& r, const Field& field, const st
 }
 
 FlowSpec read_flow(Reader& r, const Field& item, const std::vector<FeedSpec>& feeds,
-                   std::vector<std::string>& taken) {
+                   std::unordered_set<std::string>& taken) {
   FlowSpec flow;
   flow.where = r.where(item.value);
   auto fields = r.mapping(item, "in a flow", kFlowKeys);
@@ -379,7 +379,7 @@ FlowSpec read_flow(Reader& r, const Field& item, const std::vector<FeedSpec>& fe
 }  // namespace
 
 std::vector<FlowSpec> read_flows(Reader& r, const Field& field, const std::vector<FeedSpec>& feeds,
-                                 std::vector<std::string>& taken) {
+                                 std::unordered_set<std::string>& taken) {
   std::vector<FlowSpec> flows;
   auto items = r.sequence(field, "flow");
   if (!items) return flows;

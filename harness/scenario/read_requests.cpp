@@ -1,3 +1,4 @@
+#include <unordered_map>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -240,15 +241,17 @@ std::vector<RequestSpec> read_requests(Reader& r, const Field& field) {
   if (items->empty())
     r.error(field, "requests is empty: give at least one request");
   std::vector<RequestSpec> requests;
+  // Name to the line it was first given at: loading stays linear in the number of requests.
+  std::unordered_map<std::string, int> first_line;
   for (const auto& item : *items) {
     auto spec = read_request(r, item);
-    for (const auto& earlier : requests) {
-      if (earlier.name != spec.name || spec.name.empty())
-        continue;
-      r.error(spec.where, fmt::format("request name '{}' is used twice (first at line {}); give "
-                                      "each request its own name:",
-                                      spec.name, earlier.where.line));
-      break;
+    if (!spec.name.empty()) {
+      const auto [earlier, fresh] = first_line.try_emplace(spec.name, spec.where.line);
+      if (!fresh) {
+        r.error(spec.where, fmt::format("request name '{}' is used twice (first at line {}); give "
+                                        "each request its own name:",
+                                        spec.name, earlier->second));
+      }
     }
     requests.push_back(std::move(spec));
   }

@@ -1,5 +1,6 @@
 #include "harness/scenario/read_scenario.hpp"
 
+#include <unordered_set>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -107,9 +108,9 @@ void read_load_sections(Reader& r, const Fields& fields, const YAML::Node& root,
   if (const auto* f = fields.find("feeds"))
     s.feeds = read_feeds(r, *f, r.where(root).file);
   if (const auto* f = fields.find("flows")) {
-    std::vector<std::string> taken;
+    std::unordered_set<std::string> taken;
     for (const auto& request : s.requests)
-      taken.push_back(request.name);
+      taken.insert(request.name);
     s.flows = read_flows(r, *f, s.feeds, taken);
   } else if (!s.feeds.empty()) {
     r.error(r.key_where(*fields.find("feeds")), "feeds: are read by flows: only; there are none");

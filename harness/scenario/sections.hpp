@@ -1,5 +1,6 @@
 #pragma once
 
+#include <unordered_set>
 #include <map>
 #include <optional>
 #include <span>
@@ -43,7 +44,7 @@ std::vector<FeedSpec> read_feeds(Reader& r, const Field& field, const std::strin
 // Reads the flows; `taken` holds the request names, and gets every flow, step and
 // since_start name added (all metric names share one namespace).
 std::vector<FlowSpec> read_flows(Reader& r, const Field& field, const std::vector<FeedSpec>& feeds,
-                                 std::vector<std::string>& taken);
+                                 std::unordered_set<std::string>& taken);
 // A name SLOs can use as a metric: a letter or '_', then letters, digits, '_' and '-'.
 bool is_metric_name(std::string_view s);
 Check read_check(Reader& r, const Field& field);
