@@ -1,3 +1,4 @@
+#include "reports/capacity_text.hpp"
 #include "reports/console_report.hpp"
 
 #include <fmt/format.h>
@@ -90,6 +91,7 @@ std::string console_summary(const run::Result& r) {
   out += flows_console_table(r);
   out += startup_console(r);
   out += resources_console(r);
+  out += capacity_console(r);
   out += slo_table(r);
   if (r.baseline) out += baseline_console(*r.baseline);
   for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);

@@ -1,3 +1,4 @@
+#include "reports/capacity_json.hpp"
 #include "reports/json_report.hpp"
 
 #include <sys/resource.h>
@@ -159,6 +160,7 @@ json to_json(const run::Result& r) {
           {"scenario_yaml", r.scenario_yaml},
           {"files", {{"hlog", "latency.hlog"}}}};
   if (r.baseline) out["baseline"] = baseline_json(*r.baseline);
+  if (r.capacity) out["capacity"] = capacity_json(*r.capacity);
   return out;
 }
 

@@ -68,8 +68,9 @@ std::string junit_xml(const run::Result& r) {
   size_t failures = 0;
   for (const auto& s : r.slo) failures += s.pass ? 0 : 1;
   // An interrupted run is a failure of its own: its figures cover only part of the plan.
-  size_t tests = r.slo.size() + (r.interrupted ? 1 : 0);
+  size_t tests = r.slo.size() + (r.interrupted ? 1 : 0) + (r.capacity ? 1 : 0);
   failures += r.interrupted ? 1 : 0;
+  failures += r.capacity && !r.capacity->confirmed ? 1 : 0;
   size_t skipped = 0;
   if (r.baseline) {
     tests += r.baseline->checks.size();
@@ -87,6 +88,15 @@ std::string junit_xml(const run::Result& r) {
   for (const auto& s : r.slo) out += test_case(s, r.duration_s);
   if (r.baseline) {
     for (const auto& c : r.baseline->checks) out += baseline_case(c, r.duration_s);
+  }
+  if (r.capacity) {
+    // The answer itself: a found and confirmed capacity passes, anything else fails.
+    const auto& c = *r.capacity;
+    out += fmt::format("    <testcase classname=\"capacity\" name=\"{}\" time=\"{:.3f}\"",
+                       xml_escape("capacity: " + c.answer), c.total_s);
+    out += c.confirmed ? "/>\n"
+                       : fmt::format(">\n      <failure message=\"{}\" type=\"capacity\"/>\n    </testcase>\n",
+                                     xml_escape(c.answer));
   }
   if (r.interrupted) {
     out += fmt::format(

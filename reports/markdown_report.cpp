@@ -1,3 +1,4 @@
+#include "reports/capacity_text.hpp"
 #include "reports/markdown_report.hpp"
 
 #include <fmt/format.h>
@@ -54,6 +55,7 @@ std::string markdown_summary(const run::Result& r) {
   const char* mark = pass ? "✅" : r.verdict == "none" ? "➖" : "❌";
   std::string out = fmt::format("## {} loadgen `{}`: {}\n\n", mark, cell(r.scenario),
                                 pass ? (r.baseline ? "every SLO held, no regression" : "every SLO held") : cell(why));
+  out += capacity_markdown(r);
   out += slo_markdown(r);
   if (r.baseline) out += "\n" + baseline_markdown(*r.baseline);
   if (r.model.empty() && r.startup) {  // a start-up-only scenario: no load to summarise

@@ -1,3 +1,4 @@
+#include "reports/capacity_json.hpp"
 #include "reports/result_reader.hpp"
 
 #include "reports/baselines/comparison_text.hpp"
@@ -307,6 +308,7 @@ run::Result result_of(const json& j) {
   r.resources.loadgen = process_of(section(section(j, "resources"), "loadgen"));
   // The comparison made at run time, so a re-render shows the same verdict against it.
   if (const auto& b = section(j, "baseline"); b.is_object()) r.baseline = baseline_from_json(b);
+  if (const auto& c = section(j, "capacity"); c.is_object()) r.capacity = capacity_from_json(c);
   r.warnings = get<std::vector<std::string>>(j, "warnings");
   r.plan_text = get<std::string>(j, "plan");
   r.scenario_yaml = get<std::string>(j, "scenario_yaml");

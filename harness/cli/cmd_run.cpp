@@ -18,7 +18,9 @@
 #include "reports/hlog_report.hpp"
 #include "reports/html/html_report.hpp"
 #include "reports/atomic_file.hpp"
+#include "harness/run/capacity_run.hpp"
 #include "reports/baselines/compare.hpp"
+#include "reports/capacity_text.hpp"
 #include "reports/baselines/run_file.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
@@ -125,9 +127,11 @@ std::vector<std::string> write_reports(const run::Result& result, const std::str
   return failures;
 }
 
-int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed, const run::ScopedSlos& scoped,
+// `scoped`: the SLO scopes that watched the run, for judging it; nothing when it was judged
+// already (a capacity search judges each trial and the answer itself).
+int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed, const run::ScopedSlos* scoped,
            const std::optional<Baseline>& baseline, const reports::HlogReport& hlog) {
-  run::check_slos(sc.slos, result, &scoped);
+  if (scoped != nullptr) run::check_slos(sc.slos, result, scoped);
   if (baseline && !target_failed) {
     result.baseline = reports::compare_runs(baseline->run, reports::to_json(result), baseline->tolerances, baseline->file);
     if (result.baseline->regression()) result.verdict = "fail";
@@ -174,11 +178,23 @@ int run_command(const RunFlags& flags) {
   std::vector<std::string> names;
   for (const auto& r : sc->requests) names.push_back(r.name);
   run::ScopedSlos scoped(run::parse_slos(sc->slos), names);
-  options.observers.push_back(&scoped);
+  const bool search = sc->load.search.has_value();
+  if (!search) options.observers.push_back(&scoped);
   if (!flags.quiet && isatty(STDERR_FILENO)) options.observers.push_back(&progress);
 
   run::RunFailure failure;
-  auto result = run::run_scenario(*sc, options, failure);
+  run::Result result;
+  if (search) {
+    std::cout << fmt::format("capacity search: {}\n", reports::search_plan_text(*sc->load.search, sc->load.model));
+    const std::string unit = sc->load.model == scenario::LoadModel::kVirtualUsers ? "users" : "rps";
+    result = run::run_capacity_search(*sc, options, failure, [&](const run::CapacityTrial& t, int) {
+      if (!flags.quiet && isatty(STDERR_FILENO)) std::cerr << "\r\033[K";
+      std::cout << "  " << run::trial_line(t, unit) << std::endl;
+    });
+  } else {
+    result = run::run_scenario(*sc, options, failure);
+  }
+  const run::ScopedSlos* judge_with = search ? nullptr : &scoped;
   if (failure.kind == run::RunFailure::Kind::kBadInput) {
     std::cerr << "loadgen: " << failure.message << '\n';
     return to_int(ExitCode::kBadInput);
@@ -186,9 +202,9 @@ int run_command(const RunFlags& flags) {
   if (failure.kind == run::RunFailure::Kind::kTargetFailed) {
     std::cerr << "loadgen: " << failure.message << '\n';
     result.warnings.push_back(failure.message);
-    return finish(result, *sc, true, scoped, baseline, hlog);
+    return finish(result, *sc, true, judge_with, baseline, hlog);
   }
-  return finish(result, *sc, false, scoped, baseline, hlog);
+  return finish(result, *sc, false, judge_with, baseline, hlog);
 }
 
 }  // namespace

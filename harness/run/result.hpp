@@ -9,6 +9,7 @@
 #include "harness/metrics/histogram.hpp"
 #include "harness/run/probe_results.hpp"
 #include "harness/run/baseline_result.hpp"
+#include "harness/run/capacity_result.hpp"
 #include "harness/run/name_timeline.hpp"
 #include "harness/run/slo_window.hpp"
 #include "harness/run/flow_result.hpp"
@@ -118,6 +119,7 @@ struct Result {
   std::string report_dir;
   std::vector<std::string> warnings;
   std::optional<BaselineComparison> baseline;  // with --baseline or a baseline: block
+  std::optional<CapacityResult> capacity;      // a load.search: its trials and answer
 };
 
 }  // namespace loadgen::run

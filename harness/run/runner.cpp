@@ -366,20 +366,6 @@ LatencySummary summarize(const metrics::Histogram& h) {
 
 namespace {
 
-// Which process the resources probe watches besides loadgen: the started target, a pid given
-// on the command line or in the scenario, or one named in a pid file. 0: none.
-pid_t watched_pid(const scenario::Scenario& sc, const RunOptions& options, const probes::ChildProcess* launched,
-                  Result& result) {
-  if (launched) return launched->pid();
-  if (options.target_pid) return *options.target_pid;
-  if (sc.probes.resources.pid_file) {
-    auto pid = read_pid_file(*sc.probes.resources.pid_file);
-    if (pid) return *pid;
-    result.warnings.push_back("target resources not sampled: " + pid.error());
-  }
-  return 0;
-}
-
 void note_loadgen_saturation(Result& result) {
   if (!result.resources.loadgen || !result.resources.loadgen->summary.saturated) return;
   const auto& s = result.resources.loadgen->summary;
@@ -389,19 +375,69 @@ void note_loadgen_saturation(Result& result) {
       s.cpu_avg / s.capacity_cores * 100, s.capacity_cores, s.cpu_avg));
 }
 
-Result run_load(const scenario::Scenario& sc, const RunOptions& options, RunFailure& failure, Result result) {
+}  // namespace
+
+Result TargetSession::begin_trial() const {
+  Result trial;
+  trial.scenario = header_.scenario;
+  trial.scenario_file = header_.scenario_file;
+  trial.scenario_yaml = header_.scenario_yaml;
+  trial.report_dir = header_.report_dir;
+  trial.target = header_.target;
+  trial.startup = header_.startup;
+  trial.started_at = header_.started_at;
+  trial.warnings = header_.warnings;
+  return trial;
+}
+
+bool TargetSession::start(const scenario::Scenario& sc, const RunOptions& options, Result& result,
+                          RunFailure& failure) {
+  sc_ = &sc;
+  stop_grace_ = sc.target.start ? sc.target.start->stop_grace : Nanos{0};
+  int port = 0;
+  if (sc.target.start && !start_target(sc, options.report_dir, result, launched_, port, failure, options.interrupted)) {
+    return false;
+  }
+  result.target.base_url = bind_port(sc.target.base_url, port);
+  header_ = result;
+  return true;
+}
+
+pid_t TargetSession::watched_pid(const RunOptions& options, Result& result) const {
+  if (launched_) return launched_->pid();
+  if (options.target_pid) return *options.target_pid;
+  if (sc_->probes.resources.pid_file) {
+    auto pid = probes::read_pid_file(*sc_->probes.resources.pid_file);
+    if (pid) return *pid;
+    result.warnings.push_back("target resources not sampled: " + pid.error());
+  }
+  return 0;
+}
+
+bool TargetSession::target_exited() {
+  return launched_ && !launched_->running();
+}
+
+void TargetSession::finish(Result& result) {
+  if (!launched_) return;
+  if (!launched_->running()) {
+    result.warnings.push_back("the target exited during the run: " + launched_->exit_description());
+  }
+  result.target.exit_description = launched_->stop(stop_grace_);
+  launched_.reset();
+}
+
+TargetSession::~TargetSession() {
+  if (launched_) launched_->stop(stop_grace_);
+}
+
+Result run_trial(const scenario::Scenario& sc, TargetSession& session, const RunOptions& options, RunFailure& failure,
+                 Result result) {
   result.model = sc.load.model == scenario::LoadModel::kArrivalRate ? "arrival-rate" : "vus";
   result.warmup_s = to_seconds(sc.load.warmup);
   const auto plan = plan_of(sc.load);
   result.planned_duration_s = to_seconds(plan.duration());
   result.plan_text = plan.describe(sc.load.model == scenario::LoadModel::kVirtualUsers);
-
-  std::unique_ptr<probes::ChildProcess> launched;
-  int port = 0;
-  if (sc.target.start && !start_target(sc, options.report_dir, result, launched, port, failure, options.interrupted)) {
-    return result;
-  }
-  result.target.base_url = bind_port(sc.target.base_url, port);
 
   load::EngineConfig config;
   config.plan = plan;
@@ -419,7 +455,7 @@ Result run_load(const scenario::Scenario& sc, const RunOptions& options, RunFail
   std::optional<ResourceWatch> watch;
   if (sc.probes.resources.enabled) {
     watch.emplace(sc.probes.resources.interval, static_cast<double>(config.threads), sc.load.warmup);
-    if (const pid_t pid = watched_pid(sc, options, launched.get(), result); pid > 0) {
+    if (const pid_t pid = session.watched_pid(options, result); pid > 0) {
       result.target.pid = pid;
       if (auto ok = watch->watch_target(pid); !ok) result.warnings.push_back("target resources not sampled: " + ok.error());
     }
@@ -454,14 +490,18 @@ Result run_load(const scenario::Scenario& sc, const RunOptions& options, RunFail
     result.resources = watch->finish((*engine)->start_time());
     note_loadgen_saturation(result);
   }
-  if (launched) {
-    if (!launched->running()) {
-      result.warnings.push_back("the target exited during the run: " + launched->exit_description());
-    }
-    result.target.exit_description = launched->stop(sc.target.start->stop_grace);
-  }
   for (auto* o : options.observers) o->on_finish(result);
   return result;
+}
+
+namespace {
+
+Result run_load(const scenario::Scenario& sc, const RunOptions& options, RunFailure& failure, Result result) {
+  TargetSession session;
+  if (!session.start(sc, options, result, failure)) return result;
+  auto measured = run_trial(sc, session, options, failure, std::move(result));
+  session.finish(measured);
+  return measured;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "harness/metrics/histogram.hpp"
 #include "harness/run/result.hpp"
 #include "harness/scenario/scenario.hpp"
+#include "probes/child_process.hpp"
 
 // Runs one load scenario end to end: starts the target if asked, drives the engine, samples
 // it once a second into the timeline, stops the target, and returns what was measured.
@@ -51,5 +54,39 @@ struct RunFailure {
 // On a target that cannot be started the failure says so and the result holds what is
 // known (target info, stderr paths); the load did not run.
 Result run_scenario(const scenario::Scenario& scenario, const RunOptions& options, RunFailure& failure);
+
+// The target for the whole of a command: started once (when loadgen starts it) and kept
+// across the trials that each drive one plan, so that a run is one trial and a capacity
+// search is many.
+class TargetSession {
+ public:
+  TargetSession() = default;
+  ~TargetSession();  // stops a target still running
+  TargetSession(const TargetSession&) = delete;
+  TargetSession& operator=(const TargetSession&) = delete;
+
+  // Starts the target when the scenario asks (its phases timed into `result`) and binds the
+  // base URL; false with `failure` set when it could not be started.
+  bool start(const scenario::Scenario& sc, const RunOptions& options, Result& result, RunFailure& failure);
+  // A result that holds what every trial shares: scenario, target, start-up.
+  Result begin_trial() const;
+  // The process the resources probe watches: the started target, --target-pid, or the pid
+  // file's (a warning in `result` when that cannot be read); 0 for none.
+  pid_t watched_pid(const RunOptions& options, Result& result) const;
+  bool target_exited();
+  // Stops the target, noting in `result` whether it had exited by itself.
+  void finish(Result& result);
+
+ private:
+  const scenario::Scenario* sc_ = nullptr;
+  std::unique_ptr<probes::ChildProcess> launched_;
+  std::chrono::nanoseconds stop_grace_{0};
+  Result header_;
+};
+
+// Drives one plan (the scenario's load) against the session's target and returns what was
+// measured: the timeline, latencies, counters, resources. SLOs are judged by the caller.
+Result run_trial(const scenario::Scenario& sc, TargetSession& session, const RunOptions& options,
+                 RunFailure& failure, Result result);
 
 }  // namespace loadgen::run

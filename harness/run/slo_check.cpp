@@ -98,6 +98,10 @@ std::optional<double> observe_target(const Result& r, const slo::Expression& e) 
 }
 
 std::optional<double> observe(const Result& r, const slo::Expression& e) {
+  if (e.metric == "capacity") {
+    if (!r.capacity) return std::nullopt;
+    return e.stat == "max_rate" ? r.capacity->max_rate : r.capacity->first_failing_rate;
+  }
   if (e.metric.starts_with("startup.")) return observe_startup(r, e);
   if (e.metric.starts_with("target.")) return observe_target(r, e);
   const auto source = source_of(r, e.metric);

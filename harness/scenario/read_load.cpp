@@ -11,9 +11,9 @@
 namespace loadgen::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 11> kLoadKeys = {
+constexpr std::array<std::string_view, 12> kLoadKeys = {
     "model",         "stages",      "rate",  "vus",    "duration", "start",
-    "max_in_flight", "connections", "think", "warmup", "threads"};
+    "max_in_flight", "connections", "think", "warmup", "threads",  "search"};
 
 std::optional<LoadModel> read_model(Reader& r, const Field& field) {
   auto text = r.text(field);
@@ -118,7 +118,22 @@ LoadSpec read_load(Reader& r, const Field& field) {
   if (const auto* f = fields->find("model"))
     load.model = read_model(r, *f).value_or(load.model);
   check_model_keys(r, *fields, load.model);
-  load.stages = read_profile(r, *fields, load.model);
+  if (const auto* f = fields->find("search")) {
+    // The search sets each trial's level and length: a profile beside it would mean nothing.
+    for (std::string_view key : {"stages", "rate", "vus", "duration", "start", "warmup"}) {
+      if (const auto* other = fields->find(key)) {
+        r.error(r.key_where(*other), fmt::format("'{}' does not go with search: (the search sets each trial's "
+                                                 "level and length{})",
+                                                 key, key == "warmup" ? "; give warmup inside search:" : ""));
+      }
+    }
+    load.search = read_search(r, *f, load.model);
+    if (load.search) {
+      load.stages = {Stage{"trial", load.search->from, load.search->from, load.search->step, load.search->where}};
+    }
+  } else {
+    load.stages = read_profile(r, *fields, load.model);
+  }
   if (const auto* f = fields->find("max_in_flight"); f && load.model == LoadModel::kArrivalRate) {
     load.max_in_flight = static_cast<int>(
         r.whole(*f, 1, std::numeric_limits<int>::max()).value_or(load.max_in_flight));
@@ -134,7 +149,7 @@ LoadSpec read_load(Reader& r, const Field& field) {
     if (auto n = r.whole(*f, 1, 1024))
       load.threads = static_cast<int>(*n);
   }
-  if (const auto* f = fields->find("warmup")) {
+  if (const auto* f = fields->find("warmup"); f && !load.search) {
     load.warmup = r.duration(*f, Sign::kNonNegative).value_or(load.warmup);
     check_warmup(r, *f, load);
   }

@@ -21,8 +21,8 @@ constexpr std::array<std::string_view, 6> kMethodKeys = {"get",   "post",   "put
 constexpr std::array<std::string_view, 7> kMethods = {"GET",    "POST", "PUT",    "PATCH",
                                                       "DELETE", "HEAD", "OPTIONS"};
 // Metric names of their own in SLOs; a request may not take them.
-constexpr std::array<std::string_view, 4> kReservedNames = {"http", "send_lag", "startup",
-                                                            "target"};
+constexpr std::array<std::string_view, 5> kReservedNames = {"http", "send_lag", "startup", "target",
+                                                            "capacity"};
 
 std::string upper(std::string s) {
   for (auto& c : s)

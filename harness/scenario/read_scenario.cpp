@@ -87,6 +87,7 @@ SloContext slo_context(const Scenario& s, bool target_pid_given) {
   }
   context.samples_target = s.target.start || s.probes.resources.pid_file || target_pid_given;
   context.resources_disabled = !s.probes.resources.enabled;
+  context.search = s.load.search.has_value();
   return context;
 }
 
@@ -136,6 +137,13 @@ Scenario read_scenario(Reader& r, const YAML::Node& root, bool target_pid_given)
     s.probes = read_probes(r, *f);
   if (const auto* f = fields->find("slo"))
     s.slos = read_slos(r, *f, slo_context(s, target_pid_given));
+  if (s.load.search) {
+    const bool judged = std::any_of(s.slos.begin(), s.slos.end(),
+                                    [](const SloSpec& slo) { return !slo.expression.starts_with("capacity."); });
+    if (!judged && r.error_count() == 0) {
+      r.error(s.load.search->where, "a capacity search judges each trial by the SLOs: add slo: (e.g. http.p99 < 200ms)");
+    }
+  }
   if (const auto* f = fields->find("baseline"))
     s.baseline = read_baseline(r, *f);
   s.report_dir = read_report_dir(r, *fields, s.name);

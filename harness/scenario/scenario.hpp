@@ -106,6 +106,20 @@ struct Stage {
   SourceLocation where;
 };
 
+// load.search: the highest level (rate, or users) at which every SLO holds, found by trials
+// (harness/run/capacity_search.hpp).
+struct SearchSpec {
+  double from = 0;           // the first trial's level
+  double max = 0;            // no trial above it
+  Nanos step{0};             // each trial's length
+  double precision = 0.05;   // stop when (lowest failing - highest passing) / highest passing is below
+  Nanos confirm{0};          // the final trial's length, at the highest passing level
+  double growth = 2;         // the factor from one passing trial to the next, until one fails
+  Nanos warmup{0};           // each trial's leading time left out of its judgement
+  Nanos cooldown{0};         // a pause between trials, for the target to settle
+  SourceLocation where;
+};
+
 struct LoadSpec {
   LoadModel model = LoadModel::kArrivalRate;
   std::vector<Stage> stages;        // at least one; total duration > 0
@@ -117,6 +131,8 @@ struct LoadSpec {
   Nanos think_time{0};              // closed model: pause between a user's requests
   Nanos warmup{0};                  // leading time left out of SLOs (still charted)
   std::optional<int> threads;       // event-loop threads; default: the machine's cores
+  // A capacity search instead of a fixed profile: then `stages` holds the first trial's.
+  std::optional<SearchSpec> search;
 };
 
 struct StartSpec {

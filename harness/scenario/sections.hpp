@@ -28,6 +28,7 @@ LoadSpec read_load(Reader& r, const Field& field);
 std::vector<Stage> read_stages(Reader& r, const Field& field, LoadModel model, double start);
 // A load level: requests per second ("500", "1.5k", "6000/m") or a whole number of users.
 std::optional<double> read_level(Reader& r, const Field& field, LoadModel model);
+std::optional<SearchSpec> read_search(Reader& r, const Field& field, LoadModel model);
 std::string_view model_name(LoadModel model);
 
 std::vector<RequestSpec> read_requests(Reader& r, const Field& field);
@@ -61,6 +62,7 @@ struct SloContext {
   // target.*: the resources probe has a process to watch (target.start or a pid file).
   bool samples_target = false;
   bool resources_disabled = false;  // probes.resources.enabled: false
+  bool search = false;              // load.search: capacity.* exists, stages do not
 };
 BaselineSpec read_baseline(Reader& r, const Field& field);
 

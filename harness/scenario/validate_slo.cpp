@@ -52,6 +52,11 @@ std::string check_metric(const slo::Expression& e, const SloContext& context) {
     return check_startup_metric(e, context);
   if (e.metric.starts_with("target."))
     return check_target_metric(e, context);
+  if (e.metric == "capacity") {
+    if (!context.search) return "capacity.* is what a capacity search finds: add search: to load";
+    if (!e.tags.empty()) return "capacity.* is one figure for the whole search: it takes no tags";
+    return {};
+  }
   // Without request names the requests section failed and has said so already.
   if (e.metric == "http" || e.metric == "send_lag" || context.request_names.empty() ||
       contains(context.request_names, e.metric)) {
@@ -70,6 +75,9 @@ std::string check_tags(const slo::Expression& e, const SloContext& context) {
     return fmt::format("stage, window and name tags scope request metrics (http, send_lag, a request "
                        "name), not {}",
                        e.metric);
+  }
+  if (auto it = e.tags.find("stage"); it != e.tags.end() && context.search) {
+    return "a capacity search's trials have no stages: judge the whole trial, or a window ({window=5s})";
   }
   if (auto it = e.tags.find("stage"); it != e.tags.end() && !context.stage_names.empty() &&
                                       !contains(context.stage_names, it->second)) {

@@ -34,6 +34,8 @@ constexpr std::array kRssStats = {
     NamedStat{"slope", Quantity::kBytesPerHour}};
 constexpr std::array kCountStats = {NamedStat{"max", Quantity::kCount},
                                     NamedStat{"mean", Quantity::kCount}};
+constexpr std::array kCapacityStats = {NamedStat{"max_rate", Quantity::kRate},
+                                       NamedStat{"first_failing_rate", Quantity::kRate}};
 
 struct FamilyStats {
   const NamedStat* begin;
@@ -66,6 +68,8 @@ FamilyStats stats_of(Family family) {
       return make(kRssStats, false, Quantity::kBytes, "max, start, end, mean (avg), slope");
     case Family::kTargetCount:
       return make(kCountStats, false, Quantity::kCount, "max, mean (avg)");
+    case Family::kCapacity:
+      return make(kCapacityStats, false, Quantity::kRate, "max_rate, first_failing_rate");
   }
   return make(kLatencyStats, false, Quantity::kDuration, "");
 }
@@ -119,6 +123,7 @@ core::Expected<Family> classify_metric(const std::vector<std::string>& segments)
       name += "." + segments[i];
     return R::failure(fmt::format("'{}' is not a target metric (use {})", name, kValid));
   }
+  if (head == "capacity" && segments.size() == 1) return Family::kCapacity;
   return head == "send_lag" && segments.size() == 1 ? Family::kSendLag : Family::kRequest;
 }
 

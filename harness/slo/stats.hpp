@@ -19,6 +19,7 @@ enum class Family {
   kTargetCpu,    // target.cpu: CPU time / wall time (1.0 == one core)
   kTargetRss,    // target.rss: resident memory
   kTargetCount,  // target.fds, target.threads
+  kCapacity,     // capacity: what a load.search found
 };
 
 // Classifies the metric part (every segment but the stat). Errors for malformed target.* and

@@ -10,6 +10,8 @@
 //   /hang               never answers (the client must time out)
 //   /big?bytes=N        a body of N bytes
 //   /sni                the server name the TLS client sent (SNI), or "none"
+//   /serial?ms=N        served one at a time, N ms each, in arrival order across every
+//                       connection: a server whose capacity is exactly 1000/N requests/s
 // Protocol corners, written byte for byte:
 //   /interim            "100 Continue" and "103 Early Hints" before the real 200 "ok"
 //   /close-delimited    200 with Connection: close and no Content-Length: the body ("ok,
@@ -102,6 +104,16 @@ void hard_close(Stream& stream) {
   socket.close(ec);
 }
 
+// /serial's one server: each request's service starts when the one before it ended.
+std::mutex g_serial_mutex;
+Clock::time_point g_serial_free;
+
+Clock::time_point serial_turn(std::chrono::milliseconds service) {
+  std::lock_guard lock(g_serial_mutex);
+  g_serial_free = std::max(g_serial_free, Clock::now()) + service;
+  return g_serial_free;
+}
+
 template <typename Stream>
 net::awaitable<void> session(Stream stream, std::string sni = "none") {
   beast::flat_buffer buffer;
@@ -145,6 +157,9 @@ net::awaitable<void> session(Stream stream, std::string sni = "none") {
     }
     if (path == "/delay") {
       timer.expires_after(std::chrono::milliseconds(query_number(target, "ms", 0)));
+      co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+    } else if (path == "/serial") {
+      timer.expires_at(serial_turn(std::chrono::milliseconds(query_number(target, "ms", 10))));
       co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
     } else if (path == "/status") {
       res.result(static_cast<unsigned>(query_number(target, "code", 200)));
