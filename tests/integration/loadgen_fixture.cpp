@@ -28,6 +28,11 @@ ScratchDir::~ScratchDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::string ScratchDir::read(const std::string& name) const {
+  std::ifstream in(path_ / name, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 std::string ScratchDir::write(const std::string& name, const std::string& content) const {
   const auto p = file(name);
   std::ofstream(p) << content;

@@ -27,6 +27,7 @@ class ScratchDir {
   const std::filesystem::path& path() const { return path_; }
   std::string file(const std::string& name) const { return (path_ / name).string(); }
   std::string write(const std::string& name, const std::string& content) const;
+  std::string read(const std::string& name) const;  // "" when it cannot be read
 
  private:
   std::filesystem::path path_;
