@@ -49,14 +49,20 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   page += fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", escape(r.scenario),
                       verdict_class(r), verdict_class(r));
   page += fmt::format(
-      "<p class=\"sub\">{} &middot; {} of {} planned &middot; {} model &middot; {}</p>\n",
+      "<p class=\"sub\">{} &middot; {} of {} planned{} &middot; {} model &middot; {}</p>\n",
       escape(r.started_at), duration_text(r.duration_s), duration_text(r.planned_duration_s),
+      r.capacity ? fmt::format(" (the last of {} trials; the search took {})", r.capacity->trials.size(),
+                               duration_text(r.capacity->total_s))
+                 : "",
       escape(r.model), escape(r.target.base_url));
   page += "<nav>";
-  for (const char* id : kSectionIds)
+  for (const char* id : kSectionIds) {
     page += fmt::format("<a href=\"#{0}\">{0}</a> ", id);
+    if (r.capacity && std::string_view(id) == "verdict") page += "<a href=\"#capacity\">capacity</a> ";
+  }
   page += "</nav>\n</header>\n<main>\n";
   page += verdict_section(r);
+  page += capacity_section(r);
   page += load_section(r);
   page += latency_section(r);
   page += spectrum_section(r);

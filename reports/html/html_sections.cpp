@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/core/units.hpp"
 #include "reports/html/html_escape.hpp"
 #include "reports/verdict_text.hpp"
 
@@ -202,6 +203,29 @@ std::string spectrum_section(const run::Result& r) {
                "Corrected per request name; dashed: service time. A line ends at its largest "
                "value.") +
          "</section>\n";
+}
+
+std::string capacity_section(const run::Result& r) {
+  if (!r.capacity) return "";
+  const auto& c = *r.capacity;
+  std::string out = open_section("capacity", "Capacity");
+  out += fmt::format("<p class=\"{}\"><strong>{}</strong></p>\n", c.confirmed ? "answer" : "warning",
+                     escape("Capacity: " + c.answer));
+  out += "<div class=\"chart-row\">\n";
+  out += chart("knee", "The knee: latency (p50, p90, p99, corrected) against the offered load, one point per trial");
+  out += chart("delivered", "Offered load against what was sent and answered, per trial");
+  out += "</div>\n<table class=\"trials\">\n";
+  out += row({"#", "offered", "length", "sent/s", "answered/s", "p50", "p99", "errors", "target CPU", "verdict"}, "th");
+  int i = 0;
+  for (const auto& t : c.trials) {
+    const std::string level = c.unit == "users" ? fmt::format("{:.0f} users", t.level) : core::format_rate(t.level);
+    out += row({fmt::format("{}{}", ++i, t.confirm ? " (confirm)" : ""), level, duration_text(t.duration_s),
+                core::format_rate(t.sent_rps), core::format_rate(t.achieved_rps), core::format_duration_ms(t.p50_ms),
+                core::format_duration_ms(t.p99_ms), core::format_percent(t.error_rate),
+                t.target_cpu ? fmt::format("{:.2f}", *t.target_cpu) : "-",
+                t.pass ? "pass" : escape("fail: " + t.reason)});
+  }
+  return out + "</table>\n</section>\n";
 }
 
 std::string errors_section(const run::Result& r) {

@@ -16,6 +16,7 @@ std::string load_section(const run::Result& r);
 std::string latency_section(const run::Result& r);
 std::string spectrum_section(const run::Result& r);
 std::string errors_section(const run::Result& r);
+std::string capacity_section(const run::Result& r);  // "" without a capacity search
 std::string startup_section(const run::Result& r);
 std::string resources_section(const run::Result& r);
 std::string scenario_section(const run::Result& r);

@@ -223,6 +223,51 @@
     return function (x) { return a + b * x; };
   }
 
+  // A capacity search: latency against offered load (the knee), and what was delivered.
+  function capacityCharts(d) {
+    var c = d.capacity;
+    if (!c || !c.level.length) return;
+    var unit = c.unit === 'users' ? 'users' : 'requests / s';
+    var ms = function (u, v) { return fmtMs(v); };
+    var rate = function (u, v) { return v == null ? '-' : fmtNumber(v, 1) + (c.unit === 'users' ? ' users' : '/s'); };
+    var pts = { show: true, size: 7 };
+    var found = c.max_rate;
+    var marker = {
+      hooks: {
+        draw: [function (u) {
+          if (found == null) return;
+          var x = Math.round(u.valToPos(found, 'x', true)), ctx = u.ctx;
+          ctx.save();
+          ctx.strokeStyle = 'rgba(22,163,74,0.8)';
+          ctx.setLineDash([4, 4]);
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+          ctx.fillStyle = 'rgba(22,163,74,1)';
+          ctx.font = Math.round(11 * devicePixelRatio) + 'px sans-serif';
+          ctx.fillText('capacity ' + fmtNumber(found, 1), x + 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+          ctx.restore();
+        }]
+      }
+    };
+    var xs = { label: 'offered', value: rate };
+    chart('knee', {
+      plugins: [marker],
+      series: [xs, line('p50', 0, { value: ms, points: pts }), line('p90', 1, { value: ms, points: pts }),
+               line('p99', 3, { value: ms, points: pts })],
+      scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+      axes: [{ label: 'offered (' + unit + ')' }, { label: 'latency (ms, log scale)' }]
+    }, [c.level, c.p50, c.p90, c.p99]);
+    chart('delivered', {
+      plugins: [marker],
+      series: [xs, line('offered', 8, { dash: [6, 4], value: rate }), line('sent', 1, { value: rate, points: pts }),
+               line('answered', 0, { value: rate, points: pts })],
+      scales: { x: { time: false } },
+      axes: [{ label: 'offered (' + unit + ')' }, { label: 'per second' }]
+    }, [c.level, c.level, c.sent, c.achieved]);
+  }
+
   function resourceCharts(d) {
     var tg = d.resources.target, lg = d.resources.loadgen;
     if (!tg && !lg) return;
@@ -279,6 +324,7 @@
   try {
     var data = JSON.parse(document.getElementById('loadgen-data').textContent);
     timeCharts(data);
+    capacityCharts(data);
     spectrumChart(data);
     startupCharts(data);
     resourceCharts(data);

@@ -1,5 +1,6 @@
 #include "reports/html/report_data.hpp"
 
+#include <map>
 #include <algorithm>
 #include <cmath>
 
@@ -186,8 +187,31 @@ Spectrum percentile_spectrum(const std::vector<const metrics::Histogram*>& histo
   return s;
 }
 
+// The trials by offered level (a level tried twice shows its last trial, the confirm run),
+// as the knee chart's columns.
+json capacity_columns(const run::Result& r) {
+  if (!r.capacity) return nullptr;
+  std::map<double, const run::CapacityTrial*> by_level;
+  for (const auto& t : r.capacity->trials) by_level[t.level] = &t;
+  json level = json::array(), p50 = json::array(), p90 = json::array(), p99 = json::array(), sent = json::array(),
+       achieved = json::array(), pass = json::array();
+  for (const auto& [l, t] : by_level) {
+    level.push_back(l);
+    p50.push_back(r3(t->p50_ms));
+    p90.push_back(r3(t->p90_ms));
+    p99.push_back(r3(t->p99_ms));
+    sent.push_back(r3(t->sent_rps));
+    achieved.push_back(r3(t->achieved_rps));
+    pass.push_back(t->pass);
+  }
+  return {{"unit", r.capacity->unit}, {"max_rate", r.capacity->max_rate ? json(*r.capacity->max_rate) : json(nullptr)},
+          {"level", level}, {"p50", p50}, {"p90", p90}, {"p99", p99}, {"sent", sent}, {"achieved", achieved},
+          {"pass", pass}};
+}
+
 json report_data(const run::Result& r) {
   return {{"format", 1},
+          {"capacity", capacity_columns(r)},
           {"model", r.model},
           {"warmup_s", r.warmup_s},
           {"duration_s", r.duration_s},

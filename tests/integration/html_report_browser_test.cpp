@@ -108,9 +108,9 @@ void screenshot(const std::string& html, const std::string& png, const ScratchDi
 }
 
 // What a person would notice: a section missing, a chart not drawn, an error.
-void expect_good_page(const PageCheck& page, int min_charts) {
+void expect_good_page(const PageCheck& page, int min_charts, int sections = 9) {
   EXPECT_EQ(page.state, "ok") << page.status_text << "\n--- browser log ---\n" << page.browser_log;
-  EXPECT_EQ(page.sections, 9);
+  EXPECT_EQ(page.sections, sections);
   EXPECT_GE(page.charts, min_charts);
   for (const char* id : kSections) {
     EXPECT_NE(page.dom.find(std::string("<section id=\"") + id + "\""), std::string::npos)
@@ -176,6 +176,28 @@ TEST(HtmlReportBrowser, RealRunReportRendersEverySection) {
   const auto rerendered = open_page(html, dir);
   expect_good_page(rerendered, 6);
   EXPECT_EQ(rerendered.charts, page.charts);
+}
+
+// A capacity search's report leads with the answer, the knee and what was delivered.
+TEST(HtmlReportBrowser, CapacitySearchShowsTheKnee) {
+  if (chromium_binary().empty())
+    GTEST_SKIP() << "chromium is not installed (scripts/setup installs it)";
+  ScratchDir dir("html-capacity");
+  const auto server = RunningServer::start({test_server_binary(), "--port", "0"});
+  const auto scenario = dir.write(
+      "s.yaml", fmt::format("name: knee\ntarget: {{ base_url: \"{}\" }}\nload:\n  search: {{ from: 10, max: 1000, "
+                            "step: 1s, precision: 25%, confirm: 1s }}\nrequests:\n  - {{ get: \"/serial?ms=20\", timeout: "
+                            "5s }}\nslo:\n  - http.p99 < 50ms\n",
+                            server->base_url()));
+  const auto out = dir.file("out");
+  const auto run = run_loadgen({"run", scenario, "-q", "-o", out, "--threads", "1"});
+  ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  const auto page = open_page(out + "/report.html", dir);
+  expect_good_page(page, 8, 10);
+  EXPECT_NE(page.dom.find("<section id=\"capacity\""), std::string::npos);
+  EXPECT_NE(page.dom.find("data-chart=\"knee\""), std::string::npos);
+  EXPECT_NE(page.dom.find("Capacity: "), std::string::npos);
+  screenshot(out + "/report.html", artifacts_dir() + "/report-capacity.png", dir, 1400);
 }
 
 TEST(HtmlReportBrowser, DaySoakRendersAndReportsItsTime) {
