@@ -53,7 +53,7 @@ CommandRunner add_compare_command(CLI::App& app) {
   cmd->add_option("base", flags->base, "The baseline: a baseline file, a result.json or a report directory")->required();
   cmd->add_option("new", flags->current, "The run to judge: a result.json or a report directory")->required();
   cmd->add_option("--tolerance", flags->tolerance,
-                  "How much worse is allowed: p50=10%,p99=15%,rps=5%,error_rate=0.1% (the defaults; or off)");
+                  "How much worse is allowed: p50=10%,p99=15%,rps=5%,error_rate=0.1%,capacity=10% (the defaults; or off)");
   cmd->add_option("--format", flags->format, "table (default), markdown or json")
       ->check(CLI::IsMember({"table", "markdown", "json"}));
   cmd->footer(

@@ -15,7 +15,7 @@ const std::vector<std::string>& baseline_metrics() {
 
 Tolerances Tolerances::defaults() {
   // p99 moves more than p50 between honest reruns on a shared machine.
-  return {{{"p50", 0.10}, {"p99", 0.15}, {"rps", 0.05}, {"error_rate", 0.001}}};
+  return {{{"p50", 0.10}, {"p99", 0.15}, {"rps", 0.05}, {"error_rate", 0.001}, {"capacity", 0.10}}};
 }
 
 core::Expected<std::optional<double>> parse_tolerance(std::string_view value) {
@@ -33,8 +33,8 @@ core::Expected<std::optional<double>> parse_tolerance(std::string_view value) {
 
 std::optional<std::string> check_tolerance_metric(std::string_view metric) {
   const auto& known = baseline_metrics();
-  if (std::find(known.begin(), known.end(), metric) != known.end()) return std::nullopt;
-  return fmt::format("'{}' is not a compared metric (use {})", metric, fmt::join(known, ", "));
+  if (std::find(known.begin(), known.end(), metric) != known.end() || metric == "capacity") return std::nullopt;
+  return fmt::format("'{}' is not a compared metric (use {}, capacity)", metric, fmt::join(known, ", "));
 }
 
 core::Expected<Tolerances> parse_tolerances(std::string_view text, Tolerances into) {

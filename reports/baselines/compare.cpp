@@ -161,6 +161,44 @@ run::BaselineCheck check(const std::string& scope, const std::string& metric, co
   return c;
 }
 
+// Two capacity searches: one confirmed figure each, no per-second sample to bootstrap. A drop
+// beyond the tolerance is a regression when the new search saw a level fail that the old one
+// confirmed (evidence, not a rounding of the bisection); otherwise it is noise.
+std::optional<run::BaselineCheck> capacity_check(const json& base, const json& current,
+                                                 const slo::Tolerances& tolerances) {
+  const auto* b = base.contains("capacity") && base["capacity"].is_object() ? &base["capacity"] : nullptr;
+  const auto* n = current.contains("capacity") && current["capacity"].is_object() ? &current["capacity"] : nullptr;
+  if (b == nullptr || n == nullptr) return std::nullopt;
+  run::BaselineCheck c;
+  c.scope = "capacity";
+  c.metric = "max_rate";
+  const auto t = tolerances.by_metric.find("capacity");
+  if (t != tolerances.by_metric.end()) c.tolerance = t->second;
+  const auto value = [](const json& j, const char* key) -> std::optional<double> {
+    return j.contains(key) && j[key].is_number() ? std::optional<double>(j[key].get<double>()) : std::nullopt;
+  };
+  c.base = value(*b, "max_rate");
+  c.current = value(*n, "max_rate");
+  if (!c.base || !c.current || *c.base <= 0) {
+    c.verdict = "no data";
+    return c;
+  }
+  c.change = *c.current / *c.base - 1;
+  c.ci_low = c.ci_high = c.change;
+  const auto new_fail = value(*n, "first_failing_rate");
+  c.significant = new_fail && *new_fail <= *c.base;
+  c.p_value = c.significant ? 0 : 1;
+  const bool beyond = c.tolerance && std::abs(c.change) > *c.tolerance + 1e-12;
+  if (beyond && c.change < 0) {
+    c.verdict = c.significant ? "regression" : "noise";
+  } else if (beyond) {
+    c.verdict = "improved";
+  } else {
+    c.verdict = "ok";
+  }
+  return c;
+}
+
 }  // namespace
 
 run::BaselineComparison compare_runs(const json& base_json, const json& current_json, const slo::Tolerances& tolerances,
@@ -178,6 +216,7 @@ run::BaselineComparison compare_runs(const json& base_json, const json& current_
     out.notes.push_back(fmt::format("the planned rate differs: {} in the baseline, {} now", core::format_rate(base.target_rps),
                                     core::format_rate(current.target_rps)));
   }
+  if (auto c = capacity_check(base_json, current_json, tolerances)) out.checks.push_back(std::move(*c));
   for (const auto& metric : slo::baseline_metrics()) out.checks.push_back(check("http", metric, base.all, current.all, tolerances));
   for (const auto& name : current.names) {
     const auto b = base.by_name.find(name);

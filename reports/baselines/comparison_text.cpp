@@ -37,7 +37,7 @@ std::string cell(const std::string& text) {
 
 std::string baseline_value(const run::BaselineCheck& c, std::optional<double> value) {
   if (!value) return "-";
-  if (c.metric == "rps") return core::format_rate(*value);
+  if (c.metric == "rps" || c.metric == "max_rate") return core::format_rate(*value);
   if (c.metric == "error_rate") return core::format_percent(*value);
   return core::format_duration_ms(*value);
 }
@@ -53,7 +53,7 @@ std::string baseline_interval(const run::BaselineCheck& c) {
 
 std::string baseline_tolerance(const run::BaselineCheck& c) {
   if (!c.tolerance) return "off";
-  return signed_change(c, c.metric == "rps" ? -*c.tolerance : *c.tolerance);
+  return signed_change(c, c.metric == "rps" || c.metric == "max_rate" ? -*c.tolerance : *c.tolerance);
 }
 
 std::string baseline_console(const run::BaselineComparison& b) {

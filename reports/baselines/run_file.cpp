@@ -63,7 +63,7 @@ json baseline_of(const json& r, const std::string& source, const std::string& sa
   json out = json::object();
   for (const char* key : {"context", "scenario", "scenario_file", "verdict", "started_at", "start_epoch_s", "duration_s",
                           "planned_duration_s", "warmup_s", "model", "threads", "requests", "measured_requests",
-                          "throughput", "latency_ms", "service_latency_ms", "by_name", "slo", "plan"}) {
+                          "throughput", "latency_ms", "service_latency_ms", "by_name", "slo", "plan", "capacity"}) {
     if (r.contains(key)) out[key] = r[key];
   }
   // The timeline keeps what comparisons and charts of the baseline need.

@@ -122,6 +122,44 @@ TEST(BaselineCompare, NotesAndTooFewSeconds) {
                                                "request 'b' has no baseline"}));
 }
 
+// Two capacity searches: the confirmed figures are compared, and a drop is a regression only
+// when the new search saw a level fail that the old one had confirmed.
+TEST(BaselineCompare, CapacitiesOfTwoSearches) {
+  auto base = run_json("cap", 10, [](int) { return 10.0; });
+  base["capacity"] = {{"max_rate", 1000.0}, {"first_failing_rate", 1050.0}};
+  const auto with = [&](double found, double first_fail) {
+    auto r = base;
+    r["capacity"] = {{"max_rate", found}, {"first_failing_rate", first_fail}};
+    return r;
+  };
+  const auto find = [](const run::BaselineComparison& c) {
+    for (const auto& check : c.checks) {
+      if (check.scope == "capacity") return check;
+    }
+    ADD_FAILURE() << "no capacity check";
+    return run::BaselineCheck{};
+  };
+  const auto same = find(compare_runs(base, with(980, 1030), slo::Tolerances::defaults(), "b.json"));
+  EXPECT_EQ(same.verdict, "ok");
+  EXPECT_NEAR(same.change, -0.02, 1e-12);
+  const auto lower = compare_runs(base, with(700, 750), slo::Tolerances::defaults(), "b.json");
+  EXPECT_EQ(find(lower).verdict, "regression");
+  EXPECT_TRUE(lower.regression());
+  // 700 confirmed, but the old 1000 was never tried (the search stopped at max 800): noise.
+  auto capped = with(700, 0);
+  capped["capacity"]["first_failing_rate"] = nullptr;
+  EXPECT_EQ(find(compare_runs(base, capped, slo::Tolerances::defaults(), "b.json")).verdict, "noise");
+  EXPECT_EQ(find(compare_runs(base, with(1500, 1600), slo::Tolerances::defaults(), "b.json")).verdict, "improved");
+  auto none = with(0, 0);
+  none["capacity"]["max_rate"] = nullptr;
+  EXPECT_EQ(find(compare_runs(base, none, slo::Tolerances::defaults(), "b.json")).verdict, "no data");
+  // A saved baseline keeps the section.
+  EXPECT_TRUE(baseline_of(base, "r.json", "now").contains("capacity"));
+  auto loose = slo::parse_tolerances("capacity=40%", slo::Tolerances::defaults());
+  ASSERT_TRUE(loose) << loose.error();
+  EXPECT_EQ(find(compare_runs(base, with(700, 750), *loose, "b.json")).verdict, "ok");
+}
+
 TEST(BaselineFile, KeepsWhatComparisonsNeed) {
   const auto run = run_json("s", 20, wobble);
   auto full = run;

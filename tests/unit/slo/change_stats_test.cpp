@@ -115,7 +115,7 @@ TEST(Tolerances, ParseAndDefaults) {
   EXPECT_DOUBLE_EQ(*t->by_metric.at("p99"), 0.20);
   EXPECT_FALSE(t->by_metric.at("rps"));
   EXPECT_DOUBLE_EQ(*t->by_metric.at("p50"), 0.10);
-  EXPECT_EQ(parse_tolerances("p98=10%", {}).error(), "'p98' is not a compared metric (use p50, p99, rps, error_rate)");
+  EXPECT_EQ(parse_tolerances("p98=10%", {}).error(), "'p98' is not a compared metric (use p50, p99, rps, error_rate, capacity)");
   EXPECT_EQ(parse_tolerances("p99=10", {}).error(), "p99: tolerance '10' is a percentage such as 10% (or off)");
   EXPECT_EQ(parse_tolerances("p99", {}).error(), "'p99': write metric=percentage, e.g. p99=10%");
 }
