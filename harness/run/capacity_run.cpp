@@ -123,7 +123,7 @@ std::string answer_of(const CapacityResult& c, const CapacitySearch& search, Nan
   }
   if (search.lowest_fail_was_generator()) {
     return fmt::format("at least {} (confirmed over {}); loadgen could not deliver {}, so the target's limit was not "
-                       "reached: give loadgen more threads or machines (--shard){}",
+                       "reached: raise load.max_in_flight, give loadgen more threads, or run it on another machine{}",
                        level(*c.max_rate), core::format_duration(confirm_length), level(*c.first_failing_rate),
                        why_not_higher);
   }
