@@ -2,9 +2,7 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -113,25 +111,6 @@ std::string start_failure_text(const probes::TimedStart& start) {
     for (size_t i = from; i < tail.size(); ++i) text += "\n    " + tail[i];
   }
   return text;
-}
-
-core::Expected<pid_t> read_pid_file(const std::string& path) {
-  using R = core::Expected<pid_t>;
-  std::ifstream in(path);
-  if (!in) return R::failure(fmt::format("cannot read the pid file {}", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
-  const auto first = text.find_first_not_of(" \t\r\n");
-  const auto last = text.find_last_not_of(" \t\r\n");
-  if (first == std::string::npos) return R::failure(fmt::format("the pid file {} is empty", path));
-  text = text.substr(first, last - first + 1);
-  pid_t pid = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || pid <= 0) {
-    return R::failure(fmt::format("the pid file {} holds '{}', not a process id", path, text));
-  }
-  return pid;
 }
 
 ResourceWatch::ResourceWatch(std::chrono::nanoseconds interval, double loadgen_capacity_cores,

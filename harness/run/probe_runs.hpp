@@ -36,8 +36,6 @@ StartupOutcome single_start_outcome(const probes::StartOptions& options, const p
 // "the target exited with status 4 before 'ready'" plus the tail of its stderr, for exit 3.
 std::string start_failure_text(const probes::TimedStart& start);
 
-// The pid written in a pid file (trimmed); the error names the file.
-core::Expected<pid_t> read_pid_file(const std::string& path);
 
 // Samples the target (when there is one) and loadgen itself for the length of a run.
 // The RSS slope says "leak" only of memory that grows after start-up: it leaves out the

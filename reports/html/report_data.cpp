@@ -210,8 +210,7 @@ json capacity_columns(const run::Result& r) {
 }
 
 json report_data(const run::Result& r) {
-  return {{"format", 1},
-          {"capacity", capacity_columns(r)},
+  json data = {{"format", 1},
           {"model", r.model},
           {"warmup_s", r.warmup_s},
           {"duration_s", r.duration_s},
@@ -221,6 +220,8 @@ json report_data(const run::Result& r) {
           {"resources",
            {{"target", process_json(r.resources.target)},
             {"loadgen", process_json(r.resources.loadgen)}}}};
+  if (r.capacity) data["capacity"] = capacity_columns(r);
+  return data;
 }
 
 }  // namespace loadgen::reports::html

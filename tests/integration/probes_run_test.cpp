@@ -203,7 +203,7 @@ TEST(ResourcesRun, APidFileNamesTheTarget) {
   const auto broken = run_loadgen({"run", file, "-o", dir.file("broken")});
   EXPECT_EQ(broken.exit_code, 1) << broken.stdout_text << broken.stderr_text;
   const auto r = read_json(dir.file("broken/result.json"));
-  EXPECT_NE(r["warnings"].dump().find("not a process id"), std::string::npos) << r["warnings"];
+  EXPECT_NE(r["warnings"].dump().find("does not hold a process id"), std::string::npos) << r["warnings"];
   EXPECT_GE(r["requests"]["sent"].get<int>(), 20);
 }
 
