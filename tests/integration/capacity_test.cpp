@@ -1,13 +1,10 @@
 // Capacity search end to end: the real loadgen against test_server's /serial, whose capacity is
 // exactly 1000/N requests per second (one request at a time, N ms each).
-#include <signal.h>
 
-#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "probes/child_process.hpp"
 #include "tests/integration/loadgen_fixture.hpp"
 
 namespace loadgen::testing {
@@ -136,15 +133,8 @@ TEST_F(Capacity, AnInterruptWritesTheTrialsSoFarAndExits130) {
       "s.yaml", fmt::format("name: cap\ntarget: {{ base_url: \"{}\" }}\nload:\n  search: {{ from: 10, max: 100000, "
                             "step: 1s }}\nrequests:\n  - {{ get: /ok }}\nslo:\n  - http.p99 < 1s\n",
                             server_->base_url()));
-  auto child = probes::ChildProcess::spawn({{loadgen_binary(), "run", file, "-o", dir_.file("out"), "-t", "2"}, {}, "", ""});
-  ASSERT_TRUE(child);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  kill((*child)->pid(), SIGINT);
-  const auto signalled = probes::Clock::now();
-  while ((*child)->running() && probes::Clock::now() - signalled < std::chrono::seconds(10)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_EQ((*child)->exit_code(), 130);
+  EXPECT_EQ(interrupt_loadgen({"run", file, "-o", dir_.file("out"), "-t", "2"}, std::chrono::milliseconds(2500)).exit_code,
+            130);
   const auto r = read_json(dir_.file("out/result.json"));
   EXPECT_TRUE(r["interrupted"].get<bool>());
   EXPECT_GE(r["capacity"]["trials"].size(), 2u) << r["capacity"];

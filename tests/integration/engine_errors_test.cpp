@@ -172,16 +172,9 @@ TEST_F(EngineErrors, InterruptStopsAtOnceAndStillWritesTheReport) {
       "long.yaml", fmt::format("name: long\ntarget:\n  base_url: {}\nload:\n  rate: 200\n  duration: 60s\n"
                                "requests:\n  - {{ get: /ok }}\n",
                                server_->base_url()));
-  auto child = probes::ChildProcess::spawn({{loadgen_binary(), "run", file, "-o", dir_.file("out")}, {}, "", ""});
-  ASSERT_TRUE(child);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  const auto signalled = probes::Clock::now();
-  kill((*child)->pid(), SIGINT);
-  while ((*child)->running() && probes::Clock::now() - signalled < std::chrono::seconds(10)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_LT(probes::Clock::now() - signalled, std::chrono::seconds(3));
-  EXPECT_EQ((*child)->exit_code(), 130);
+  const auto stopped = interrupt_loadgen({"run", file, "-o", dir_.file("out")}, std::chrono::milliseconds(1500));
+  EXPECT_LT(stopped.took, std::chrono::seconds(3));
+  EXPECT_EQ(stopped.exit_code, 130);
   const auto r = read_json(dir_.file("out/result.json"));
   EXPECT_TRUE(r["interrupted"].get<bool>());
   EXPECT_GT(r["requests"]["completed"].get<uint64_t>(), 100u);
@@ -196,15 +189,7 @@ TEST_F(EngineErrors, InterruptWhileWaitingForReadinessExits130) {
                   "    command: [\"{}\", --port, \"${{port}}\", --ready-after, 30s]\n    ready: /up\n    timeout: 60s\n"
                   "load: {{ rate: 10, duration: 1s }}\nrequests:\n  - {{ get: /up }}\n",
                   probe_target_binary()));
-  auto child = probes::ChildProcess::spawn({{loadgen_binary(), "run", file, "-o", dir_.file("out")}, {}, "", ""});
-  ASSERT_TRUE(child);
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  kill((*child)->pid(), SIGINT);
-  const auto signalled = probes::Clock::now();
-  while ((*child)->running() && probes::Clock::now() - signalled < std::chrono::seconds(10)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_EQ((*child)->exit_code(), 130);
+  EXPECT_EQ(interrupt_loadgen({"run", file, "-o", dir_.file("out")}, std::chrono::milliseconds(800)).exit_code, 130);
   const auto r = read_json(dir_.file("out/result.json"));
   EXPECT_TRUE(r["interrupted"].get<bool>());
 }

@@ -1,3 +1,5 @@
+#include <thread>
+#include <signal.h>
 #include "tests/integration/loadgen_fixture.hpp"
 
 #include <unistd.h>
@@ -71,6 +73,20 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
   r.stdout_text = so.str();
   r.stderr_text = se.str();
   return r;
+}
+
+Interrupted interrupt_loadgen(const std::vector<std::string>& args, std::chrono::milliseconds after) {
+  std::vector<std::string> argv{loadgen_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto child = probes::ChildProcess::spawn({argv, {}, "", ""});
+  if (!child) return {};
+  std::this_thread::sleep_for(after);
+  kill((*child)->pid(), SIGINT);
+  const auto signalled = probes::Clock::now();
+  while ((*child)->running() && probes::Clock::now() - signalled < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return {(*child)->exit_code(), probes::Clock::now() - signalled};
 }
 
 CommandResult run_loadgen(const std::vector<std::string>& args, std::chrono::seconds timeout) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,13 @@ class RunningServer {
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds timeout);
 // Runs loadgen with these arguments.
 CommandResult run_loadgen(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::seconds(60));
+// Starts loadgen with `args`, sends it SIGINT after `after`, and waits (up to 10 s) for it to
+// end; returns its exit code (nothing if it did not end) and how long it took after the signal.
+struct Interrupted {
+  std::optional<int> exit_code;
+  std::chrono::nanoseconds took{0};
+};
+Interrupted interrupt_loadgen(const std::vector<std::string>& args, std::chrono::milliseconds after);
 nlohmann::json read_json(const std::string& path);
 
 std::string loadgen_binary();
