@@ -55,7 +55,7 @@ Histogram::Histogram(int64_t lowest_discernible, int64_t highest_trackable, int 
   }
   bucket_count_ = buckets;
   leading_zero_count_base_ = 64 - unit_magnitude_ - sub_bucket_count_magnitude_;
-  counts_.assign(static_cast<size_t>(bucket_count_ + 1) * static_cast<size_t>(sub_bucket_half_count_), 0);
+  counts_ = PagedCounts(static_cast<size_t>(bucket_count_ + 1) * static_cast<size_t>(sub_bucket_half_count_));
 }
 
 Histogram Histogram::for_latency_ns() { return Histogram(1, int64_t{3'600'000'000'000}, 3); }
@@ -68,8 +68,7 @@ bool Histogram::same_layout(const Histogram& other) const noexcept {
 int64_t Histogram::add(const Histogram& other) {
   out_of_range_ += other.out_of_range_;
   if (same_layout(other)) {
-    const size_t used = other.used_length();
-    for (size_t i = 0; i < used; ++i) counts_[i] += other.counts_[i];
+    if (other.total_count_ != 0) counts_.add_all(other.counts_, other.used_length());
     total_count_ += other.total_count_;
     max_raw_ = std::max(max_raw_, other.max_raw_);
     min_non_zero_raw_ = std::min(min_non_zero_raw_, other.min_non_zero_raw_);
@@ -84,7 +83,7 @@ int64_t Histogram::add(const Histogram& other) {
 }
 
 void Histogram::reset() noexcept {
-  std::fill_n(counts_.begin(), used_length(), 0);
+  counts_.clear();
   total_count_ = 0;
   out_of_range_ = 0;
   max_raw_ = 0;
@@ -121,11 +120,11 @@ int64_t Histogram::median_equivalent_value(int64_t value) const noexcept {
 
 int64_t Histogram::count_at_value(int64_t value) const noexcept {
   if (value < 0 || value > highest_trackable_) return 0;
-  return counts_[static_cast<size_t>(counts_index(value))];
+  return counts_.get(static_cast<size_t>(counts_index(value)));
 }
 
 int64_t Histogram::min() const noexcept {
-  if (total_count_ == 0 || counts_[0] > 0) return 0;
+  if (total_count_ == 0 || counts_.get(0) > 0) return 0;
   return lowest_equivalent_value(min_non_zero_raw_);
 }
 
@@ -136,12 +135,10 @@ int64_t Histogram::max() const noexcept {
 double Histogram::mean() const noexcept {
   if (total_count_ == 0) return 0.0;
   double sum = 0;
-  for (size_t i = 0, used = used_length(); i < used; ++i) {
-    if (counts_[i] != 0) {
-      sum += static_cast<double>(counts_[i]) *
-             static_cast<double>(median_equivalent_value(value_from_index(static_cast<int64_t>(i))));
-    }
-  }
+  counts_.for_each_nonzero(used_length(), [&](size_t i, int64_t count) {
+    sum += static_cast<double>(count) *
+           static_cast<double>(median_equivalent_value(value_from_index(static_cast<int64_t>(i))));
+  });
   return sum / static_cast<double>(total_count_);
 }
 
@@ -149,13 +146,10 @@ double Histogram::stddev() const noexcept {
   if (total_count_ == 0) return 0.0;
   const double m = mean();
   double sum_sq = 0;
-  for (size_t i = 0, used = used_length(); i < used; ++i) {
-    if (counts_[i] != 0) {
-      const double d =
-          static_cast<double>(median_equivalent_value(value_from_index(static_cast<int64_t>(i)))) - m;
-      sum_sq += static_cast<double>(counts_[i]) * d * d;
-    }
-  }
+  counts_.for_each_nonzero(used_length(), [&](size_t i, int64_t count) {
+    const double d = static_cast<double>(median_equivalent_value(value_from_index(static_cast<int64_t>(i)))) - m;
+    sum_sq += static_cast<double>(count) * d * d;
+  });
   return std::sqrt(sum_sq / static_cast<double>(total_count_));
 }
 
@@ -173,16 +167,8 @@ int64_t count_at_percentile(double percentile, int64_t total) {
 
 int64_t Histogram::value_at_percentile(double percentile) const noexcept {
   if (total_count_ == 0) return 0;
-  const int64_t wanted = count_at_percentile(percentile, total_count_);
-  int64_t cumulative = 0;
-  for (size_t i = 0; i < counts_.size(); ++i) {
-    cumulative += counts_[i];
-    if (cumulative >= wanted) {
-      const int64_t v = value_from_index(static_cast<int64_t>(i));
-      return percentile == 0.0 ? lowest_equivalent_value(v) : highest_equivalent_value(v);
-    }
-  }
-  return 0;
+  const double one[] = {percentile};
+  return values_at_percentiles(one)[0];
 }
 
 std::vector<int64_t> Histogram::values_at_percentiles(std::span<const double> ascending) const {
@@ -192,26 +178,26 @@ std::vector<int64_t> Histogram::values_at_percentiles(std::span<const double> as
   for (size_t k = 0; k < ascending.size(); ++k) wanted[k] = count_at_percentile(ascending[k], total_count_);
   size_t next = 0;
   int64_t cumulative = 0;
-  for (size_t i = 0; i < counts_.size() && next < ascending.size(); ++i) {
-    cumulative += counts_[i];
+  // Only non-zero counts move the running total: empty pages and zeros are skipped.
+  counts_.for_each_nonzero(counts_.size(), [&](size_t i, int64_t count) {
+    cumulative += count;
     while (next < ascending.size() && cumulative >= wanted[next]) {
       const int64_t v = value_from_index(static_cast<int64_t>(i));
       out[next] = ascending[next] == 0.0 ? lowest_equivalent_value(v) : highest_equivalent_value(v);
       ++next;
     }
-  }
+  });
   return out;
 }
 
 std::vector<RecordedBucket> Histogram::recorded_buckets() const {
   std::vector<RecordedBucket> out;
   int64_t cumulative = 0;
-  for (size_t i = 0, used = used_length(); i < used; ++i) {
-    if (counts_[i] == 0) continue;
-    cumulative += counts_[i];
+  counts_.for_each_nonzero(used_length(), [&](size_t i, int64_t count) {
+    cumulative += count;
     const int64_t v = value_from_index(static_cast<int64_t>(i));
-    out.push_back({highest_equivalent_value(v), lowest_equivalent_value(v), counts_[i], cumulative});
-  }
+    out.push_back({highest_equivalent_value(v), lowest_equivalent_value(v), count, cumulative});
+  });
   return out;
 }
 
@@ -221,10 +207,9 @@ std::vector<PercentileRow> Histogram::percentile_distribution(int ticks_per_half
   const auto total = static_cast<double>(total_count_);
   double level = 0.0;
   int64_t cumulative = 0;
-  for (size_t i = 0, used = used_length(); i < used; ++i) {
-    if (counts_[i] == 0) continue;
-    cumulative += counts_[i];
-    const int64_t value = highest_equivalent_value(value_from_index(static_cast<int64_t>(i)));
+  for (const auto& bucket : recorded_buckets()) {
+    cumulative = bucket.cumulative_count;
+    const int64_t value = bucket.value;
     // One bucket can reach several levels; each gets its own row, as in Java's iterator.
     while ((100.0 * static_cast<double>(cumulative)) / total >= level) {
       rows.push_back({level, value, cumulative});
@@ -244,8 +229,10 @@ void Histogram::set_counts(std::span<const int64_t> counts) {
   if (counts.size() > counts_.size()) {
     throw std::invalid_argument("histogram: more counts than the layout holds");
   }
-  std::fill(counts_.begin(), counts_.end(), 0);
-  std::copy(counts.begin(), counts.end(), counts_.begin());
+  counts_.clear();
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] != 0) counts_.add(i, counts[i]);
+  }
   recompute_totals();
 }
 
@@ -253,13 +240,12 @@ void Histogram::recompute_totals() noexcept {
   total_count_ = 0;
   max_raw_ = 0;
   min_non_zero_raw_ = INT64_MAX;
-  for (size_t i = 0; i < counts_.size(); ++i) {
-    if (counts_[i] == 0) continue;
-    total_count_ += counts_[i];
+  counts_.for_each_nonzero(counts_.size(), [&](size_t i, int64_t count) {
+    total_count_ += count;
     const int64_t v = value_from_index(static_cast<int64_t>(i));
     max_raw_ = highest_equivalent_value(v);
     if (i != 0 && min_non_zero_raw_ == INT64_MAX) min_non_zero_raw_ = v;
-  }
+  });
 }
 
 }  // namespace loadgen::metrics

@@ -28,6 +28,8 @@ class IntervalRecorder {
   void swap_interval(Histogram& into);
   // Convenience: the interval as a new histogram.
   Histogram take_interval();
+  // Bytes held by both histograms.
+  size_t footprint_bytes() const noexcept { return a_->footprint_bytes() + b_->footprint_bytes(); }
 
  private:
   std::unique_ptr<Histogram> a_;

@@ -40,6 +40,42 @@ void BM_Record(benchmark::State& state) {
 }
 BENCHMARK(BM_Record);
 
+// The options for the counts array, side by side with the same record logic around them
+// (issue 20): a flat array of the whole layout, as before, and PagedCounts, as now.
+struct FlatCounts {
+  explicit FlatCounts(size_t n) : counts(n) {}
+  void add(size_t i, int64_t c) noexcept { counts[i] += c; }
+  size_t footprint_bytes() const { return counts.capacity() * sizeof(int64_t); }
+  std::vector<int64_t> counts;
+};
+
+template <typename Counts>
+struct RecordOption {
+  const Histogram layout = Histogram::for_latency_ns();
+  Counts counts{static_cast<size_t>(layout.counts_length())};
+  int64_t total = 0, max = 0, min = INT64_MAX;
+  void record(int64_t v) noexcept {
+    if (static_cast<uint64_t>(v) > static_cast<uint64_t>(layout.highest_trackable())) [[unlikely]] return;
+    ++total;
+    max = std::max(max, v);
+    min = std::min(min, v == 0 ? INT64_MAX : v);
+    counts.add(static_cast<size_t>(layout.counts_index(v)), 1);
+  }
+};
+
+template <typename Counts>
+void BM_RecordOption(benchmark::State& state) {
+  RecordOption<Counts> h;
+  const auto values = latencies(1 << 16);
+  size_t i = 0;
+  for (auto _ : state) h.record(values[i++ & 0xFFFF]);
+  benchmark::DoNotOptimize(h.total);
+  state.SetItemsProcessed(state.iterations());
+  state.counters["footprint_bytes"] = static_cast<double>(h.counts.footprint_bytes());
+}
+BENCHMARK_TEMPLATE(BM_RecordOption, FlatCounts);
+BENCHMARK_TEMPLATE(BM_RecordOption, loadgen::metrics::PagedCounts);
+
 void BM_IntervalRecorderRecord(benchmark::State& state) {
   loadgen::metrics::IntervalRecorder recorder(Histogram::for_latency_ns());
   const auto values = latencies(1 << 16);
@@ -76,6 +112,48 @@ void BM_Merge(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(into.add(h));
 }
 BENCHMARK(BM_Merge);
+
+// A merge of a histogram holding `range(0)` values (an interval of one name on one thread):
+// what the once-a-second collection pays per (name, thread).
+void BM_MergeInterval(benchmark::State& state) {
+  auto h = Histogram::for_latency_ns();
+  for (auto v : latencies(static_cast<size_t>(state.range(0)))) h.record(v);
+  auto into = Histogram::for_latency_ns();
+  for (auto _ : state) benchmark::DoNotOptimize(into.add(h));
+}
+BENCHMARK(BM_MergeInterval)->Arg(10)->Arg(1000)->Arg(100000);
+
+// The interval swap with `range(0)` values recorded since the last one: the reader's cost per
+// (name, thread) and second, writer's re-arming included.
+void BM_SwapInterval(benchmark::State& state) {
+  loadgen::metrics::IntervalRecorder recorder(Histogram::for_latency_ns());
+  auto into = Histogram::for_latency_ns();
+  const auto values = latencies(static_cast<size_t>(state.range(0)));
+  for (auto _ : state) {
+    state.PauseTiming();
+    for (auto v : values) recorder.record(v);
+    state.ResumeTiming();
+    recorder.swap_interval(into);
+  }
+  benchmark::DoNotOptimize(into.total_count());
+  state.counters["into_footprint_bytes"] = static_cast<double>(into.footprint_bytes());
+}
+BENCHMARK(BM_SwapInterval)->Arg(10)->Arg(1000)->Arg(100000);
+
+// What a per-thread recorder holds after an interval of `range(0)` values: both of its
+// histograms (the active one and the one waiting for the next swap).
+void BM_RecorderFootprint(benchmark::State& state) {
+  const auto values = latencies(static_cast<size_t>(state.range(0)));
+  size_t bytes = 0;
+  for (auto _ : state) {
+    loadgen::metrics::IntervalRecorder recorder(Histogram::for_latency_ns());
+    for (auto v : values) recorder.record(v);
+    bytes = recorder.footprint_bytes();
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.counters["recorder_bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_RecorderFootprint)->Arg(10)->Arg(1000)->Arg(100000);
 
 void BM_EncodeCompressed(benchmark::State& state) {
   const auto h = filled();
