@@ -19,7 +19,6 @@ struct Engine::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> threads;
   Clock::time_point start;
-  metrics::Histogram scratch = metrics::Histogram::for_latency_ns();
 };
 
 core::Expected<std::unique_ptr<Engine>> Engine::create(EngineConfig config) {
@@ -108,18 +107,14 @@ void Engine::collect_interval(IntervalSnapshot& into) {
   into.send_lag.reset();
   into.in_flight = 0;
   into.active_users = 0;
-  auto& scratch = impl_->scratch;
   for (auto& w : impl_->workers) {
     auto& m = w->metrics();
     for (size_t i = 0; i < names; ++i) {
-      m.by_name[i]->corrected.swap_interval(scratch);
-      into.by_name[i].corrected.add(scratch);
-      m.by_name[i]->service.swap_interval(scratch);
-      into.by_name[i].service.add(scratch);
+      m.by_name[i]->corrected.add_interval_to(into.by_name[i].corrected);
+      m.by_name[i]->service.add_interval_to(into.by_name[i].service);
       into.by_name[i].totals.add(m.by_name[i]->counters.read());
     }
-    m.send_lag.swap_interval(scratch);
-    into.send_lag.add(scratch);
+    m.send_lag.add_interval_to(into.send_lag);
     into.in_flight += m.in_flight.load(std::memory_order_relaxed);
     into.active_users += m.active_users.load(std::memory_order_relaxed);
   }

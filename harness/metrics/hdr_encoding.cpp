@@ -128,20 +128,16 @@ bool read_zigzag_varint(std::span<const uint8_t> in, size_t& pos, int64_t& value
 
 std::vector<uint8_t> encode_uncompressed(const Histogram& h) {
   std::vector<uint8_t> counts;
-  // Up to the last non-empty bucket; an empty histogram still encodes index 0.
-  const int64_t last = h.total_count() == 0 ? 0 : h.counts_index(h.max_recorded_raw());
-  for (int64_t i = 0; i <= last;) {
-    const int64_t c = h.count_at_index(i);
-    if (c != 0) {
-      append_zigzag_varint(counts, c);
-      ++i;
-      continue;
-    }
-    int64_t zeros = 1;
-    while (i + zeros <= last && h.count_at_index(i + zeros) == 0) ++zeros;
-    append_zigzag_varint(counts, zeros == 1 ? 0 : -zeros);
-    i += zeros;
-  }
+  // Up to the last non-empty bucket, zeros as runs; an empty histogram still encodes index 0.
+  // Only the non-zero counts are visited: reading the rest would map pages that hold nothing.
+  int64_t next = 0;
+  h.for_each_nonzero_count([&](int64_t index, int64_t count) {
+    const int64_t zeros = index - next;
+    if (zeros > 0) append_zigzag_varint(counts, zeros == 1 ? 0 : -zeros);
+    append_zigzag_varint(counts, count);
+    next = index + 1;
+  });
+  if (next == 0) append_zigzag_varint(counts, 0);
   std::vector<uint8_t> out;
   out.reserve(kHeaderBytes + counts.size());
   put_u32(out, kV2EncodingCookie);

@@ -55,7 +55,7 @@ Histogram::Histogram(int64_t lowest_discernible, int64_t highest_trackable, int 
   }
   bucket_count_ = buckets;
   leading_zero_count_base_ = 64 - unit_magnitude_ - sub_bucket_count_magnitude_;
-  counts_ = PagedCounts(static_cast<size_t>(bucket_count_ + 1) * static_cast<size_t>(sub_bucket_half_count_));
+  counts_ = MappedCounts(static_cast<size_t>(bucket_count_ + 1) * static_cast<size_t>(sub_bucket_half_count_));
 }
 
 Histogram Histogram::for_latency_ns() { return Histogram(1, int64_t{3'600'000'000'000}, 3); }
@@ -68,26 +68,26 @@ bool Histogram::same_layout(const Histogram& other) const noexcept {
 int64_t Histogram::add(const Histogram& other) {
   out_of_range_ += other.out_of_range_;
   if (same_layout(other)) {
-    if (other.total_count_ != 0) counts_.add_all(other.counts_, other.used_length());
+    if (other.total_count_ != 0) counts_.add_all(other.counts_, other.first_used(), other.used_length());
     total_count_ += other.total_count_;
     max_raw_ = std::max(max_raw_, other.max_raw_);
-    min_non_zero_raw_ = std::min(min_non_zero_raw_, other.min_non_zero_raw_);
+    min_raw_ = std::min(min_raw_, other.min_raw_);
     return 0;
   }
   int64_t dropped = 0;
-  for (auto i = static_cast<int64_t>(other.used_length()) - 1; i >= 0; --i) {
-    const int64_t c = other.count_at_index(i);
-    if (c != 0 && !record(other.value_from_index(i), c)) dropped += c;
-  }
+  other.for_each_nonzero_count([&](int64_t i, int64_t c) {
+    if (!record(other.value_from_index(i), c)) dropped += c;
+  });
   return dropped;
 }
 
 void Histogram::reset() noexcept {
-  counts_.clear();
+  // Most resets are of intervals in which a name saw nothing on a thread: no system call.
+  if (total_count_ != 0 || counts_.may_hold_pages()) counts_.clear(first_used(), used_length());
   total_count_ = 0;
   out_of_range_ = 0;
   max_raw_ = 0;
-  min_non_zero_raw_ = INT64_MAX;
+  min_raw_ = INT64_MAX;
 }
 
 int64_t Histogram::value_from_index(int64_t index) const noexcept {
@@ -124,8 +124,9 @@ int64_t Histogram::count_at_value(int64_t value) const noexcept {
 }
 
 int64_t Histogram::min() const noexcept {
-  if (total_count_ == 0 || counts_.get(0) > 0) return 0;
-  return lowest_equivalent_value(min_non_zero_raw_);
+  // Java's rule: 0 when anything landed in the first bucket (values below the lowest discernible).
+  if (total_count_ == 0 || counts_index(min_raw_) == 0) return 0;
+  return lowest_equivalent_value(min_raw_);
 }
 
 int64_t Histogram::max() const noexcept {
@@ -135,7 +136,7 @@ int64_t Histogram::max() const noexcept {
 double Histogram::mean() const noexcept {
   if (total_count_ == 0) return 0.0;
   double sum = 0;
-  counts_.for_each_nonzero(used_length(), [&](size_t i, int64_t count) {
+  counts_.for_each_nonzero(first_used(), used_length(), [&](size_t i, int64_t count) {
     sum += static_cast<double>(count) *
            static_cast<double>(median_equivalent_value(value_from_index(static_cast<int64_t>(i))));
   });
@@ -146,7 +147,7 @@ double Histogram::stddev() const noexcept {
   if (total_count_ == 0) return 0.0;
   const double m = mean();
   double sum_sq = 0;
-  counts_.for_each_nonzero(used_length(), [&](size_t i, int64_t count) {
+  counts_.for_each_nonzero(first_used(), used_length(), [&](size_t i, int64_t count) {
     const double d = static_cast<double>(median_equivalent_value(value_from_index(static_cast<int64_t>(i)))) - m;
     sum_sq += static_cast<double>(count) * d * d;
   });
@@ -178,8 +179,7 @@ std::vector<int64_t> Histogram::values_at_percentiles(std::span<const double> as
   for (size_t k = 0; k < ascending.size(); ++k) wanted[k] = count_at_percentile(ascending[k], total_count_);
   size_t next = 0;
   int64_t cumulative = 0;
-  // Only non-zero counts move the running total: empty pages and zeros are skipped.
-  counts_.for_each_nonzero(counts_.size(), [&](size_t i, int64_t count) {
+  counts_.for_each_nonzero(first_used(), used_length(), [&](size_t i, int64_t count) {
     cumulative += count;
     while (next < ascending.size() && cumulative >= wanted[next]) {
       const int64_t v = value_from_index(static_cast<int64_t>(i));
@@ -193,7 +193,7 @@ std::vector<int64_t> Histogram::values_at_percentiles(std::span<const double> as
 std::vector<RecordedBucket> Histogram::recorded_buckets() const {
   std::vector<RecordedBucket> out;
   int64_t cumulative = 0;
-  counts_.for_each_nonzero(used_length(), [&](size_t i, int64_t count) {
+  counts_.for_each_nonzero(first_used(), used_length(), [&](size_t i, int64_t count) {
     cumulative += count;
     const int64_t v = value_from_index(static_cast<int64_t>(i));
     out.push_back({highest_equivalent_value(v), lowest_equivalent_value(v), count, cumulative});
@@ -229,7 +229,7 @@ void Histogram::set_counts(std::span<const int64_t> counts) {
   if (counts.size() > counts_.size()) {
     throw std::invalid_argument("histogram: more counts than the layout holds");
   }
-  counts_.clear();
+  counts_.clear(0, counts_.size());
   for (size_t i = 0; i < counts.size(); ++i) {
     if (counts[i] != 0) counts_.add(i, counts[i]);
   }
@@ -239,12 +239,12 @@ void Histogram::set_counts(std::span<const int64_t> counts) {
 void Histogram::recompute_totals() noexcept {
   total_count_ = 0;
   max_raw_ = 0;
-  min_non_zero_raw_ = INT64_MAX;
-  counts_.for_each_nonzero(counts_.size(), [&](size_t i, int64_t count) {
+  min_raw_ = INT64_MAX;
+  counts_.for_each_nonzero(0, counts_.size(), [&](size_t i, int64_t count) {
     total_count_ += count;
     const int64_t v = value_from_index(static_cast<int64_t>(i));
     max_raw_ = highest_equivalent_value(v);
-    if (i != 0 && min_non_zero_raw_ == INT64_MAX) min_non_zero_raw_ = v;
+    if (min_raw_ == INT64_MAX) min_raw_ = v;
   });
 }
 

@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "harness/metrics/paged_counts.hpp"
+#include "harness/metrics/mapped_counts.hpp"
 
 // An HDR (high dynamic range) histogram of non-negative integer values, written from
 // ../shared/reference/hdr-spec.md so that its layout, percentile rule and encoding match the
@@ -36,7 +36,7 @@ class Histogram {
   Histogram(int64_t lowest_discernible, int64_t highest_trackable, int significant_digits);
 
   // 1 ns to 1 hour at 3 significant digits: loadgen's latency histogram (33,792 counts, held
-  // in 2 KiB pages as values arrive: a few KiB for an interval of one name on one thread).
+  // committed page by page as values arrive: a few KiB for an interval of one name on one thread).
   static Histogram for_latency_ns();
 
   // Adds `count` occurrences of `value`. A value below 0 or above highest_trackable() is not
@@ -49,7 +49,7 @@ class Histogram {
     }
     total_count_ += count;
     max_raw_ = std::max(max_raw_, value);
-    min_non_zero_raw_ = std::min(min_non_zero_raw_, value == 0 ? INT64_MAX : value);
+    min_raw_ = std::min(min_raw_, value);
     // Last: its address waits for the page pointer, and nothing above should wait behind it.
     counts_.add(static_cast<size_t>(counts_index(value)), count);
     return true;
@@ -109,11 +109,18 @@ class Histogram {
   // The raw largest value recorded (not rounded to its bucket), 0 when empty.
   int64_t max_recorded_raw() const noexcept { return max_raw_; }
 
+  // Calls f(index, count) for each non-zero count, in ascending index order.
+  template <typename F>
+  void for_each_nonzero_count(F&& f) const {
+    if (total_count_ == 0) return;
+    counts_.for_each_nonzero(first_used(), used_length(), [&](size_t i, int64_t c) { f(static_cast<int64_t>(i), c); });
+  }
+
   // Sets counts from a decoder. `counts` must have counts_length() entries or fewer.
   void set_counts(std::span<const int64_t> counts);
 
-  // Bytes held by this histogram: what it recorded decides (PagedCounts), not its range.
-  size_t footprint_bytes() const noexcept { return sizeof(*this) - sizeof(counts_) + counts_.footprint_bytes(); }
+  // Bytes held by this histogram: what it recorded decides (MappedCounts), not its range.
+  size_t footprint_bytes() const { return sizeof(*this) - sizeof(counts_) + counts_.footprint_bytes(); }
 
  private:
   int bucket_index(int64_t value) const noexcept {
@@ -124,6 +131,10 @@ class Histogram {
   // add, mean, the bucket iterators) stop there. Latency rarely reaches past a few hundred ms, so this is a
   // few thousand of the layout's ~34,000 counts, visited once a second per name and thread.
   size_t used_length() const noexcept { return static_cast<size_t>(counts_index(max_raw_)) + 1; }
+  // Likewise below the smallest value's bucket: [first_used(), used_length()) holds every count.
+  size_t first_used() const noexcept {
+    return total_count_ == 0 ? 0 : static_cast<size_t>(counts_index(min_raw_));
+  }
 
   int64_t lowest_discernible_;
   int64_t highest_trackable_;
@@ -137,11 +148,11 @@ class Histogram {
   int bucket_count_ = 0;
   int leading_zero_count_base_ = 0;
 
-  PagedCounts counts_{0};
+  MappedCounts counts_{0};
   int64_t total_count_ = 0;
   int64_t out_of_range_ = 0;
   int64_t max_raw_ = 0;
-  int64_t min_non_zero_raw_ = INT64_MAX;
+  int64_t min_raw_ = INT64_MAX;  // the raw smallest value recorded, INT64_MAX when empty
 };
 
 }  // namespace loadgen::metrics

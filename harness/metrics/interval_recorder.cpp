@@ -13,6 +13,11 @@ IntervalRecorder::IntervalRecorder(const Histogram& layout)
 }
 
 void IntervalRecorder::swap_interval(Histogram& into) {
+  into.reset();
+  add_interval_to(into);
+}
+
+void IntervalRecorder::add_interval_to(Histogram& into) {
   LG_CHECK(into.same_layout(*a_), "interval histogram must have the recorder's layout");
   std::lock_guard lock(phaser_.reader_mutex());
   Histogram* old_active = active_.load();
@@ -21,7 +26,6 @@ void IntervalRecorder::swap_interval(Histogram& into) {
   active_.store(next, std::memory_order_release);
   // After the flip no writer is inside old_active: read it, then empty it for its next turn.
   phaser_.flip_phase();
-  into.reset();
   into.add(*old_active);
   old_active->reset();
 }

@@ -26,10 +26,13 @@ class IntervalRecorder {
   // Reader side (any thread): moves the values recorded since the previous call into
   // `into`, which is reset first and must have the recorder's layout.
   void swap_interval(Histogram& into);
+  // Adds the values recorded since the previous call to `into` (not reset; the recorder's
+  // layout): a collector summing threads needs no scratch histogram in between.
+  void add_interval_to(Histogram& into);
   // Convenience: the interval as a new histogram.
   Histogram take_interval();
   // Bytes held by both histograms.
-  size_t footprint_bytes() const noexcept { return a_->footprint_bytes() + b_->footprint_bytes(); }
+  size_t footprint_bytes() const { return a_->footprint_bytes() + b_->footprint_bytes(); }
 
  private:
   std::unique_ptr<Histogram> a_;

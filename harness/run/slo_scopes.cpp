@@ -224,11 +224,8 @@ struct ScopedSlos::Impl {
       all.reset();  // a name the engine does not know: an empty interval
       h = &all;
     }
-    if (!h->empty()) {
-      for (int64_t i = 0; i < h->counts_length(); ++i) {
-        if (const int64_t n = h->count_at_index(i); n != 0) out.buckets.emplace_back(static_cast<int32_t>(i), n);
-      }
-    }
+    h->for_each_nonzero_count(
+        [&](int64_t i, int64_t n) { out.buckets.emplace_back(static_cast<int32_t>(i), n); });
     out.counts.sent = c.sent;
     out.counts.completed = c.completed;
     out.counts.responses = c.responses();
