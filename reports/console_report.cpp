@@ -43,6 +43,7 @@ std::string verdict_line(const run::Result& r) {
 }
 
 std::string slo_table(const run::Result& r) {
+  if (r.shard) return "\n  SLOs: judged on the whole run by loadgen merge\n";
   if (r.slo.empty()) return "\n  no SLOs declared\n";
   std::string out = fmt::format("\n  {:<40} {:>12}  {}\n", "SLO", "observed", "result");
   for (const auto& s : r.slo) {
@@ -92,6 +93,16 @@ std::string console_summary(const run::Result& r) {
   out += startup_console(r);
   out += resources_console(r);
   out += capacity_console(r);
+  if (r.shard) out += fmt::format("  shard      {} of {}, started {:.3f}s after time zero\n", r.shard->index, r.shard->count, r.shard->start_late_s);
+  if (!r.shards.empty()) {
+    out += fmt::format("\n  {:<6} {:>10} {:>10} {:>10} {:>12} {:>10}\n", "shard", "sent", "completed", "dropped",
+                       "loadgen cpu", "late");
+    for (const auto& s : r.shards) {
+      out += fmt::format("  {:<6} {:>10} {:>10} {:>10} {:>11.2f}{} {:>9.3f}s\n", s.index, s.measured.sent,
+                         s.measured.completed, s.measured.dropped, s.loadgen_cpu_avg, s.saturated ? "!" : " ",
+                         s.start_late_s);
+    }
+  }
   out += slo_table(r);
   if (r.baseline) out += baseline_console(*r.baseline);
   for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);

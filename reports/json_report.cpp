@@ -161,6 +161,29 @@ json to_json(const run::Result& r) {
           {"files", {{"hlog", "latency.hlog"}}}};
   if (r.baseline) out["baseline"] = baseline_json(*r.baseline);
   if (r.capacity) out["capacity"] = capacity_json(*r.capacity);
+  if (r.shard) {
+    out["shard"] = {{"index", r.shard->index},
+                    {"count", r.shard->count},
+                    {"scenario_digest", r.shard->scenario_digest},
+                    {"start_at_epoch_s", r.shard->start_at_epoch_s},
+                    {"start_late_s", r.shard->start_late_s},
+                    {"files", {{"shard_log", "shard.jsonl"}}}};
+  }
+  if (!r.shards.empty()) {
+    json shards = json::array();
+    for (const auto& s : r.shards) {
+      shards.push_back({{"index", s.index},
+                        {"dir", s.dir},
+                        {"threads", s.threads},
+                        {"start_late_s", s.start_late_s},
+                        {"measured_requests", requests_json(s.measured)},
+                        {"achieved_rps", s.achieved_rps},
+                        {"loadgen_cpu_avg", s.loadgen_cpu_avg},
+                        {"saturated", s.saturated},
+                        {"warnings", s.warnings}});
+    }
+    out["shards"] = shards;
+  }
   return out;
 }
 

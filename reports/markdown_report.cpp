@@ -52,7 +52,7 @@ std::string markdown_summary(const run::Result& r) {
                                 : "";
   const auto reasons = verdict_reasons(r);
   if (!reasons.empty()) why += (why.empty() ? "" : "; ") + reasons;
-  const char* mark = pass ? "✅" : r.verdict == "none" ? "➖" : "❌";
+  const char* mark = pass ? "✅" : r.verdict == "none" || r.verdict == "shard" ? "➖" : "❌";
   std::string out = fmt::format("## {} loadgen `{}`: {}\n\n", mark, cell(r.scenario),
                                 pass ? (r.baseline ? "every SLO held, no regression" : "every SLO held") : cell(why));
   out += capacity_markdown(r);

@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <fstream>
+#include <sstream>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -10,9 +13,12 @@
 #include <fmt/format.h>
 
 #include "harness/cli/commands.hpp"
+#include "harness/cli/run_finish.hpp"
 #include "harness/cli/scenario_input.hpp"
 #include "harness/core/exit_codes.hpp"
+#include "harness/load/metric_layout.hpp"
 #include "harness/run/runner.hpp"
+#include "harness/run/shard_log.hpp"
 #include "harness/run/slo_check.hpp"
 #include "reports/console_report.hpp"
 #include "reports/hlog_report.hpp"
@@ -54,114 +60,115 @@ struct RunFlags {
   int target_pid = 0;
   std::string baseline;   // --baseline: overrides the scenario's baseline.file
   std::string tolerance;  // --tolerance p99=10%,rps=5%: over the scenario's and the defaults
+  std::string shard;      // --shard I/N
+  int shards = 0;         // --shards N: the index from JOB_COMPLETION_INDEX
+  std::string start_at;   // --start-at
 };
 
-// The run this one is compared with, read before the load starts so that a bad file
-// costs nothing.
-struct Baseline {
-  std::string file;
-  nlohmann::json run;
-  slo::Tolerances tolerances;
-};
-
-// Empty when no baseline is asked for; false (after saying why) when it cannot be used.
-bool load_baseline(const RunFlags& flags, const scenario::Scenario& sc, std::optional<Baseline>& out) {
-  const std::string file = !flags.baseline.empty() ? flags.baseline : sc.baseline ? sc.baseline->file : "";
-  if (file.empty()) {
-    if (!flags.tolerance.empty()) std::cerr << "loadgen: --tolerance needs a baseline (--baseline or baseline.file)\n";
-    return flags.tolerance.empty();
+// This process's share of a sharded run: --shard I/N, --shards N with the index from
+// JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), or LOADGEN_SHARD=I/N. Nothing when
+// unsharded; false after saying why when the flags are wrong.
+bool resolve_shard(const RunFlags& flags, std::optional<run::ShardSpec>& out) {
+  if (!flags.shard.empty() && flags.shards > 0) {
+    std::cerr << "loadgen: give --shard I/N or --shards N, not both\n";
+    return false;
   }
-  auto tolerances = slo::Tolerances::defaults();
-  if (sc.baseline) {
-    for (const auto& [metric, value] : sc.baseline->tolerance) tolerances.by_metric[metric] = value;
+  std::string text = flags.shard;
+  std::string from = "--shard";
+  if (flags.shards > 0) {
+    const char* index = std::getenv("JOB_COMPLETION_INDEX");
+    if (index == nullptr || *index == '\0') {
+      std::cerr << fmt::format(
+          "loadgen: --shards {} takes this shard's index from JOB_COMPLETION_INDEX (set by a Kubernetes Indexed "
+          "Job), which is not set; give --shard I/{} instead\n",
+          flags.shards, flags.shards);
+      return false;
+    }
+    text = fmt::format("{}/{}", index, flags.shards);
+    from = fmt::format("--shards {} with JOB_COMPLETION_INDEX={}", flags.shards, index);
+  } else if (text.empty()) {
+    const char* env = std::getenv("LOADGEN_SHARD");
+    if (env == nullptr || *env == '\0') return true;
+    text = env;
+    from = "LOADGEN_SHARD";
   }
-  auto parsed = slo::parse_tolerances(flags.tolerance, tolerances);
+  auto parsed = run::parse_shard(text);
   if (!parsed) {
-    std::cerr << "loadgen: --tolerance: " << parsed.error() << '\n';
+    std::cerr << fmt::format("loadgen: {}: {}\n", from, parsed.error());
     return false;
   }
-  auto run = reports::read_run_json(file);
-  if (!run) {
-    std::cerr << "loadgen: baseline " << run.error() << '\n';
-    return false;
-  }
-  out = Baseline{file, std::move(run).value(), std::move(parsed).value()};
+  out = *parsed;
   return true;
 }
 
-// ${tmp}: a private directory for the target's files, removed after the run.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "loadgen-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Every report is attempted, whichever others failed; the failures come back as messages
-// naming the file and the reason.
-std::vector<std::string> write_reports(const run::Result& result, const std::string& json_path) {
-  std::vector<std::string> failures;
-  const auto attempt = [&](auto&& write) {
-    try {
-      write();
-    } catch (const std::exception& e) {
-      std::cerr << "loadgen: " << e.what() << '\n';
-      failures.emplace_back(e.what());
-    }
-  };
-  attempt([&] { reports::write_result_json(result, json_path); });
-  attempt([&] { reports::write_file_atomically(result.report_dir + "/junit.xml", reports::junit_xml(result)); });
-  attempt([&] { reports::write_file_atomically(result.report_dir + "/summary.md", reports::markdown_summary(result)); });
-  attempt([&] {
-    reports::html::write_html_report(result, reports::to_json(result)["context"], result.report_dir + "/report.html");
-  });
-  return failures;
+std::string read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
-// `scoped`: the SLO scopes that watched the run, for judging it; nothing when it was judged
-// already (a capacity search judges each trial and the answer itself).
-int finish(run::Result& result, const scenario::Scenario& sc, bool target_failed, const run::ScopedSlos* scoped,
-           const std::optional<Baseline>& baseline, const reports::HlogReport& hlog) {
-  if (scoped != nullptr) run::check_slos(sc.slos, result, scoped);
-  if (baseline && !target_failed) {
-    result.baseline = reports::compare_runs(baseline->run, reports::to_json(result), baseline->tolerances, baseline->file);
-    if (result.baseline->regression()) result.verdict = "fail";
+// The shard log's header: what the merge checks the shards against and judges by.
+run::ShardLogHeader shard_header(const RunFlags& flags, const run::ShardSpec& shard, const scenario::Scenario& sc,
+                                 const std::optional<std::chrono::system_clock::time_point>& start_at) {
+  run::ShardLogHeader h;
+  h.shard = shard.index;
+  h.shards = shard.count;
+  h.scenario_file = flags.input.path;
+  h.scenario_text = read_whole_file(flags.input.path);
+  std::string identity = h.scenario_text;
+  for (const auto& s : flags.input.sets) {
+    const auto eq = s.find('=');
+    h.sets.emplace_back(s.substr(0, eq), eq == std::string::npos ? "" : s.substr(eq + 1));
+    identity += '\0' + s;
   }
-  if (target_failed) result.verdict = "fail";
-  const auto json_path = result.report_dir + "/result.json";
-  auto failures = write_reports(result, json_path);
-  if (!hlog.error().empty()) failures.push_back(hlog.error());
-  if (!failures.empty()) {
-    // What was measured is still summarised below, but the run is not a pass: a CI job would
-    // go on without the artefacts it gates and reports on.
-    result.verdict = "fail";
-    for (const auto& f : failures) result.verdict_reasons.push_back("report not written: " + f);
+  h.scenario_digest = run::digest_hex(identity);
+  if (start_at) {
+    h.start_at_epoch_s = std::chrono::duration<double>(start_at->time_since_epoch()).count();
   }
-  if (!target_failed) std::cout << reports::console_summary(result);
-  std::cout << fmt::format("report: {}\n", json_path);
-  if (result.interrupted) return to_int(ExitCode::kInterrupted);
-  if (target_failed) return to_int(ExitCode::kTargetFailed);
-  if (!failures.empty()) return to_int(ExitCode::kReportFailed);
-  return to_int(result.verdict == "fail" ? ExitCode::kSloFailed : ExitCode::kOk);
+  const auto layout = load::metric_layout(sc.requests, sc.flows);
+  h.names = layout.names;
+  h.http.assign(layout.names.size(), true);
+  for (const auto& flow : layout.flows) {
+    h.http[flow.flow] = false;
+    for (const auto& since : flow.since_start) {
+      if (since) h.http[*since] = false;
+    }
+  }
+  return h;
 }
 
 int run_command(const RunFlags& flags) {
   TempDir tmp;
+  std::optional<run::ShardSpec> shard;
+  if (!resolve_shard(flags, shard)) return to_int(ExitCode::kBadInput);
+  std::optional<std::chrono::system_clock::time_point> start_at;
+  if (!flags.start_at.empty()) {
+    auto parsed = run::parse_start_at(flags.start_at);
+    if (!parsed) {
+      std::cerr << "loadgen: --start-at: " << parsed.error() << '\n';
+      return to_int(ExitCode::kBadInput);
+    }
+    start_at = *parsed;
+  }
   auto input = flags.input;
   input.target_pid_given = flags.target_pid > 0;
+  if (shard) {
+    input.shard_index = shard->index;
+    input.shard_count = shard->count;
+  }
   auto sc = load_scenario(input, tmp.path());
   if (!sc) return to_int(ExitCode::kBadInput);
+  if (shard && sc->load.search) {
+    std::cerr << "loadgen: a capacity search (load.search) cannot be sharded: each trial's verdict needs the whole\n";
+    return to_int(ExitCode::kBadInput);
+  }
+  if (shard && !sc->has_load()) {
+    std::cerr << "loadgen: a start-up-only scenario cannot be sharded: there is no load to share out\n";
+    return to_int(ExitCode::kBadInput);
+  }
   std::optional<Baseline> baseline;
-  if (!load_baseline(flags, *sc, baseline)) return to_int(ExitCode::kBadInput);
+  if (!load_baseline(flags.baseline, flags.tolerance, *sc, baseline)) return to_int(ExitCode::kBadInput);
   install_interrupt_handlers();
 
   run::RunOptions options;
@@ -171,8 +178,15 @@ int run_command(const RunFlags& flags) {
   options.threads = flags.threads;
   options.interrupted = &g_interrupted;
   if (flags.target_pid > 0) options.target_pid = flags.target_pid;
+  options.shard = shard;
+  options.start_at = start_at;
   std::filesystem::create_directories(options.report_dir);
   reports::HlogReport hlog(options.report_dir + "/latency.hlog");
+  std::optional<run::ShardLogWriter> shard_log;
+  if (shard) {
+    shard_log.emplace(options.report_dir + "/shard.jsonl", shard_header(flags, *shard, *sc, start_at));
+    options.observers.push_back(&*shard_log);
+  }
   reports::ProgressLine progress(stderr);
   options.observers.push_back(&hlog);
   std::vector<std::string> names;
@@ -194,6 +208,12 @@ int run_command(const RunFlags& flags) {
   } else {
     result = run::run_scenario(*sc, options, failure);
   }
+  if (shard) {
+    result.shard = run::ShardOfRun{shard->index, shard->count, shard_log->header().scenario_digest,
+                                   shard_log->header().start_at_epoch_s, result.shard ? result.shard->start_late_s : 0};
+  }
+  std::vector<std::string> more_failures;
+  if (shard_log && !shard_log->error().empty()) more_failures.push_back("shard log: " + shard_log->error());
   const run::ScopedSlos* judge_with = search ? nullptr : &scoped;
   if (failure.kind == run::RunFailure::Kind::kBadInput) {
     std::cerr << "loadgen: " << failure.message << '\n';
@@ -202,9 +222,9 @@ int run_command(const RunFlags& flags) {
   if (failure.kind == run::RunFailure::Kind::kTargetFailed) {
     std::cerr << "loadgen: " << failure.message << '\n';
     result.warnings.push_back(failure.message);
-    return finish(result, *sc, true, judge_with, baseline, hlog);
+    return finish(result, *sc, true, judge_with, baseline, hlog, more_failures);
   }
-  return finish(result, *sc, false, judge_with, baseline, hlog);
+  return finish(result, *sc, false, judge_with, baseline, hlog, more_failures);
 }
 
 }  // namespace
@@ -226,6 +246,13 @@ CommandRunner add_run_command(CLI::App& app) {
                   "Compare with this run: a baseline file, a result.json or a report directory");
   cmd->add_option("--tolerance", flags->tolerance,
                   "How much worse than the baseline is allowed: p50=10%,p99=15%,rps=5%,error_rate=0.1% (or off)");
+  cmd->add_option("--shard", flags->shard,
+                  "Run shard I of N (I/N, from 0) of the one plan: arrivals I, I+N, ...; the SLOs are judged by "
+                  "loadgen merge");
+  cmd->add_option("--shards", flags->shards, "Run one of N shards, its index from JOB_COMPLETION_INDEX (Kubernetes)")
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--start-at", flags->start_at,
+                  "Wait for this time (RFC 3339 or Unix seconds) and take it as time zero: shards start together");
   cmd->footer(
       "Exit codes: 0 every SLO held (and no regression against the baseline); 1 an SLO failed or a regression;\n"
       "2 bad input (scenario, flags, baseline file); 3 the target could not be started;\n"

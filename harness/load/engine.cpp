@@ -38,7 +38,9 @@ core::Expected<std::unique_ptr<Engine>> Engine::create(EngineConfig config) {
   impl->layout = metric_layout(impl->config.requests, impl->config.flows);
   uint64_t seed = 0x51ED270B27ull;
   for (const auto& spec : impl->config.feeds) {
-    auto feed = Feed::open(spec, seed++);
+    // Shards draw random rows with seeds of their own and take disjoint unique rows.
+    auto feed = Feed::open(spec, seed++ + 7919 * static_cast<uint64_t>(impl->config.shard_index),
+                           {impl->config.shard_index, impl->config.shard_count});
     if (!feed) return Result::failure(feed.error());
     impl->feeds.push_back(std::move(feed).value());
   }
@@ -57,9 +59,9 @@ Engine::~Engine() {
   if (!impl_->threads.empty()) abort_and_join();
 }
 
-void Engine::start() {
+void Engine::start(std::optional<Clock::time_point> zero) {
   // A common time zero a little ahead, so that every thread is running when it arrives.
-  impl_->start = Clock::now() + std::chrono::milliseconds(5);
+  impl_->start = zero.value_or(Clock::now() + std::chrono::milliseconds(5));
   for (auto& w : impl_->workers) {
     impl_->threads.emplace_back([worker = w.get(), start = impl_->start] { worker->run(start); });
   }

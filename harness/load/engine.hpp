@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ struct EngineConfig {
   std::vector<scenario::FeedSpec> feeds;        // opened by create(), shared by the workers
   http::Endpoint endpoint;
   uint64_t body_limit = 64ull << 20;
+  // One shard of a run split over several loadgen processes: this one sends arrivals (or
+  // runs users) shard_index, shard_index + shard_count, ... of the one global schedule.
+  int shard_index = 0;
+  int shard_count = 1;
 };
 
 // What the workers measured since the previous collect (histograms) and in total (counters).
@@ -54,7 +59,15 @@ struct IntervalSnapshot {
   Nanos elapsed{0};  // since the engine's start time
 };
 
-class Engine {
+// Where a sampler gets each interval's measurements: a running engine, or shards' logs replayed.
+class IntervalSource {
+ public:
+  virtual ~IntervalSource() = default;
+  // Moves the values measured since the last call into `into` (sized on first use).
+  virtual void collect_interval(IntervalSnapshot& into) = 0;
+};
+
+class Engine : public IntervalSource {
  public:
   // Resolves the endpoint; fails with a message when it cannot.
   static core::Expected<std::unique_ptr<Engine>> create(EngineConfig config);
@@ -62,8 +75,10 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Starts the worker threads; the schedule's time zero is a moment just after this call.
-  void start();
+  // Starts the worker threads; the schedule's time zero is a moment just after this call,
+  // or `zero` when given (shards agree on one: arrivals already due are sent at once, and
+  // their latency counts from when they were due).
+  void start(std::optional<Clock::time_point> zero = std::nullopt);
   // Stops scheduling new requests now; those in flight carry on.
   void stop_scheduling();
   // True once every worker has finished its schedule and drained its requests.
@@ -73,7 +88,7 @@ class Engine {
   void join();
 
   // Moves each recorder's values since the last call into `into` (sized on first use).
-  void collect_interval(IntervalSnapshot& into);
+  void collect_interval(IntervalSnapshot& into) override;
   // First error message seen for each kind, for the report.
   std::map<http::ErrorKind, std::string> first_errors() const;
   // First failure message of each flow that failed (by flow index), and what the feeds did.

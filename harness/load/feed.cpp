@@ -11,9 +11,9 @@
 
 namespace loadgen::load {
 
-core::Expected<std::unique_ptr<Feed>> Feed::open(const scenario::FeedSpec& spec, uint64_t seed) {
+core::Expected<std::unique_ptr<Feed>> Feed::open(const scenario::FeedSpec& spec, uint64_t seed, Share share) {
   using Result = core::Expected<std::unique_ptr<Feed>>;
-  std::unique_ptr<Feed> feed(new Feed(spec, seed));
+  std::unique_ptr<Feed> feed(new Feed(spec, seed, share));
   if (!feed->rewind()) {
     return Result::failure(fmt::format("feed '{}': cannot open '{}': {}", spec.name, spec.path, std::strerror(errno)));
   }
@@ -81,12 +81,20 @@ bool Feed::read_row(std::vector<std::string>& row, bool wrap) {
   }
 }
 
+bool Feed::read_own_row(std::vector<std::string>& row, bool wrap) {
+  if (spec_.order != scenario::FeedSpec::Order::kUnique || share_.count <= 1) return read_row(row, wrap);
+  while (read_row(row, wrap)) {
+    if (good_rows_++ % static_cast<uint64_t>(share_.count) == static_cast<uint64_t>(share_.index)) return true;
+  }
+  return false;
+}
+
 bool Feed::next(std::vector<std::string>& row) {
   std::lock_guard lock(mutex_);
   if (exhausted_.load(std::memory_order_relaxed)) return false;
   const bool wrap = spec_.at_end == scenario::FeedSpec::AtEnd::kWrap;
   if (spec_.order != scenario::FeedSpec::Order::kRandom) {
-    if (read_row(row, wrap)) return true;
+    if (read_own_row(row, wrap)) return true;
     exhausted_.store(true, std::memory_order_relaxed);
     return false;
   }

@@ -23,7 +23,13 @@ namespace loadgen::load {
 
 class Feed {
  public:
-  static core::Expected<std::unique_ptr<Feed>> open(const scenario::FeedSpec& spec, uint64_t seed);
+  // A unique feed in a sharded run gives shard I the good rows I, I + N, I + 2N ... only.
+  struct Share {
+    int index;
+    int count;
+  };
+  static core::Expected<std::unique_ptr<Feed>> open(const scenario::FeedSpec& spec, uint64_t seed,
+                                                    Share share = Share{0, 1});
   ~Feed();
   Feed(const Feed&) = delete;
   Feed& operator=(const Feed&) = delete;
@@ -37,13 +43,18 @@ class Feed {
   const scenario::FeedSpec& spec() const { return spec_; }
 
  private:
-  explicit Feed(const scenario::FeedSpec& spec, uint64_t seed) : spec_(spec), rng_(seed) {}
+  explicit Feed(const scenario::FeedSpec& spec, uint64_t seed, Share share)
+      : spec_(spec), share_(share), rng_(seed) {}
+  // read_row, skipping the rows that belong to other shards (unique order only).
+  bool read_own_row(std::vector<std::string>& row, bool wrap);
   // Reads the next good row of the file, wrapping when asked; false at its end.
   bool read_row(std::vector<std::string>& row, bool wrap);
   bool parse(std::vector<std::string>& row);
   bool rewind();
 
   scenario::FeedSpec spec_;
+  Share share_;
+  uint64_t good_rows_ = 0;  // rows parsed so far, whoever they belong to
   std::mutex mutex_;
   std::FILE* file_ = nullptr;
   char* line_ = nullptr;  // getline's buffer, reused

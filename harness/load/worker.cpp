@@ -106,11 +106,13 @@ net::awaitable<void> Worker::sleep_until(Clock::time_point when) {
 
 net::awaitable<void> Worker::run_open_model() {
   const auto threads = static_cast<uint64_t>(config_.threads);
+  const auto shards = static_cast<uint64_t>(config_.shard_count);
   const uint64_t count = config_.plan.request_count();
   bool feeds_ran_out = false;
-  // This worker takes requests index_, index_ + T, index_ + 2T ... of the global schedule.
+  // This shard takes requests S, S + N, S + 2N ... of the global schedule, and this worker
+  // every T-th of those, from its index: together exactly the one plan.
   for (uint64_t j = 0; !stopping(); ++j) {
-    const uint64_t seq = j * threads + static_cast<uint64_t>(index_);
+    const uint64_t seq = (j * threads + static_cast<uint64_t>(index_)) * shards + static_cast<uint64_t>(config_.shard_index);
     if (seq >= count) break;
     const auto offset = config_.plan.time_of(static_cast<double>(seq));
     if (!offset) break;
@@ -296,18 +298,22 @@ std::map<size_t, std::string> Worker::first_flow_failures() const {
 
 net::awaitable<void> Worker::run_closed_model() {
   const auto threads = static_cast<int64_t>(config_.threads);
+  const auto shards = static_cast<int64_t>(config_.shard_count);
+  // Users are numbered globally: user u belongs to shard u mod N and, of that shard's, to
+  // thread (u / N) mod T. This thread's are first, first + T*N, ...
+  const int64_t stride = threads * shards;
+  const int64_t first = static_cast<int64_t>(index_) * shards + config_.shard_index;
   std::vector<std::shared_ptr<User>> users;
   uint64_t next_local = 0;
   while (!stopping() && !builder_.all_disabled()) {
     const auto elapsed = Clock::now() - start_;
     if (elapsed >= config_.plan.duration()) break;
-    // Users are numbered globally; this thread runs those whose number is index_ mod T.
     const auto wanted_total = static_cast<int64_t>(std::llround(config_.plan.level_at(elapsed)));
-    const int64_t wanted = wanted_total > index_ ? (wanted_total - index_ + threads - 1) / threads : 0;
+    const int64_t wanted = wanted_total > first ? (wanted_total - first + stride - 1) / stride : 0;
     std::erase_if(users, [](const auto& u) { return u->retired; });
     while (static_cast<int64_t>(users.size()) < wanted) {
       auto user = std::make_shared<User>();
-      user->id = next_local++ * static_cast<uint64_t>(threads) + static_cast<uint64_t>(index_);
+      user->id = next_local++ * static_cast<uint64_t>(stride) + static_cast<uint64_t>(first);
       users.push_back(user);
       net::co_spawn(ioc_, run_user(user), net::detached);
     }

@@ -78,6 +78,29 @@ struct TargetInfo {
   std::string exit_description;
 };
 
+// A shard of a sharded run (run --shard I/N): it measured its share of the one plan; the
+// SLOs need the whole, so they are judged when the shards are merged.
+struct ShardOfRun {
+  int index = 0;
+  int count = 1;
+  std::string scenario_digest;  // of the scenario text and --set values: equal in every shard
+  double start_at_epoch_s = 0;  // the agreed time zero (--start-at), 0 when none was given
+  double start_late_s = 0;      // how long after it this shard began
+};
+
+// What a merged result keeps of each shard: its share and how its generator fared.
+struct MergedShard {
+  int index = 0;
+  std::string dir;
+  int threads = 0;
+  double start_late_s = 0;
+  RequestFigures measured;
+  double achieved_rps = 0;
+  double loadgen_cpu_avg = 0;  // cores; 0 when not sampled
+  bool saturated = false;      // its loadgen ran out of CPU: its share may be under-sent
+  std::vector<std::string> warnings;
+};
+
 struct Result {
   std::string scenario;
   std::string scenario_file;
@@ -120,6 +143,8 @@ struct Result {
   std::vector<std::string> warnings;
   std::optional<BaselineComparison> baseline;  // with --baseline or a baseline: block
   std::optional<CapacityResult> capacity;      // a load.search: its trials and answer
+  std::optional<ShardOfRun> shard;             // this run is one shard: verdict at merge
+  std::vector<MergedShard> shards;             // this result merges these shards
 };
 
 }  // namespace loadgen::run

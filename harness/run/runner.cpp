@@ -111,7 +111,7 @@ class Sampler {
   }
 
   // `last`: the run's final interval, which is folded into the one before when it is a sliver.
-  void sample(load::Engine& engine, double interval_start_s, bool last = false) {
+  void sample(load::IntervalSource& source, double interval_start_s, bool last = false) {
     // The previous interval's histograms stay at hand (swapped, not copied) for that fold.
     while (prev_name_corrected_.size() < snapshot_.by_name.size()) {
       prev_name_corrected_.push_back(metrics::Histogram::for_latency_ns());
@@ -120,7 +120,7 @@ class Sampler {
     std::swap(prev_send_lag_, snapshot_.send_lag);
     std::swap(prev_interval_, interval_);
     std::swap(prev_interval_service_, interval_service_);
-    engine.collect_interval(snapshot_);
+    source.collect_interval(snapshot_);
     const double end_s = to_seconds(snapshot_.elapsed);
     const double length_s = std::max(1e-3, end_s - interval_start_s);
     load::CounterValues totals;
@@ -313,8 +313,8 @@ void wait_for_tick(Clock::time_point tick, Clock::time_point plan_end, const loa
 }
 
 void drive(load::Engine& engine, Sampler& sampler, const load::Plan& plan, Nanos drain_limit,
-           const RunOptions& options, Result& result) {
-  engine.start();
+           const RunOptions& options, Result& result, std::optional<Clock::time_point> agreed_zero) {
+  engine.start(agreed_zero);
   const auto zero = engine.start_time();
   double interval_start_s = 0;
   for (int64_t second = 1;; ++second) {
@@ -431,13 +431,54 @@ TargetSession::~TargetSession() {
   if (launched_) launched_->stop(stop_grace_);
 }
 
-Result run_trial(const scenario::Scenario& sc, TargetSession& session, const RunOptions& options, RunFailure& failure,
-                 Result result) {
+namespace {
+
+load::Plan describe_plan(const scenario::Scenario& sc, Result& result) {
   result.model = sc.load.model == scenario::LoadModel::kArrivalRate ? "arrival-rate" : "vus";
   result.warmup_s = to_seconds(sc.load.warmup);
-  const auto plan = plan_of(sc.load);
+  auto plan = plan_of(sc.load);
   result.planned_duration_s = to_seconds(plan.duration());
   result.plan_text = plan.describe(sc.load.model == scenario::LoadModel::kVirtualUsers);
+  return plan;
+}
+
+// A shard's part of a limit the scenario gives for the whole run (max_in_flight,
+// connections): shared out as threads share it, at least one each.
+int shard_share(int whole, const std::optional<ShardSpec>& shard) {
+  if (!shard || whole <= 0) return whole;
+  return std::max(1, (whole + shard->index) / shard->count);
+}
+
+// Waits for --start-at in short slices (Ctrl-C is felt at once). Returns the schedule's time
+// zero on the steady clock, or nothing when interrupted; notes a late start in `result`.
+std::optional<Clock::time_point> wait_for_start(std::chrono::system_clock::time_point start_at,
+                                                const RunOptions& options, Result& result) {
+  using std::chrono::system_clock;
+  for (;;) {
+    if (interrupted(options)) return std::nullopt;
+    const auto left = start_at - system_clock::now();
+    if (left <= std::chrono::milliseconds(5)) break;
+    std::this_thread::sleep_for(std::min<system_clock::duration>(left - std::chrono::milliseconds(5),
+                                                                std::chrono::milliseconds(20)));
+  }
+  const auto now_wall = system_clock::now();
+  const auto now = Clock::now();
+  const double late_s = to_seconds(duration_cast<Nanos>(now_wall - start_at));
+  if (result.shard) result.shard->start_late_s = std::max(0.0, late_s);
+  if (late_s > 0.1) {
+    result.warnings.push_back(fmt::format(
+        "started {:.2f}s after --start-at: the arrivals due meanwhile were sent at once, and their latency counts "
+        "from when they were due",
+        late_s));
+  }
+  return now - duration_cast<Clock::duration>(now_wall - start_at);
+}
+
+}  // namespace
+
+Result run_trial(const scenario::Scenario& sc, TargetSession& session, const RunOptions& options, RunFailure& failure,
+                 Result result) {
+  const auto plan = describe_plan(sc, result);
 
   load::EngineConfig config;
   config.plan = plan;
@@ -445,8 +486,12 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
   config.threads = options.threads > 0 ? options.threads
                    : sc.load.threads  ? *sc.load.threads
                                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  config.max_in_flight = sc.load.max_in_flight;
-  config.connections = sc.load.connections.value_or(0);
+  config.max_in_flight = shard_share(sc.load.max_in_flight, options.shard);
+  config.connections = shard_share(sc.load.connections.value_or(0), options.shard);
+  if (options.shard) {
+    config.shard_index = options.shard->index;
+    config.shard_count = options.shard->count;
+  }
   config.think_time = sc.load.think_time;
   config.requests = sc.requests;
   config.flows = sc.flows;
@@ -476,12 +521,21 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
   drain_limit = std::max(drain_limit, flow_drain_limit(sc));
   drain_limit += std::chrono::seconds(1);
 
-  const auto wall_start = std::chrono::system_clock::now();
+  std::optional<Clock::time_point> zero;
+  if (options.start_at) {
+    zero = wait_for_start(*options.start_at, options, result);
+    if (!zero) {
+      result.interrupted = true;
+      result.warnings.push_back("interrupted while waiting for --start-at: nothing was sent");
+      return result;
+    }
+  }
+  const auto wall_start = options.start_at.value_or(std::chrono::system_clock::now());
   result.started_at = iso8601_utc(wall_start);
   result.start_epoch_s = static_cast<double>(duration_cast<std::chrono::milliseconds>(wall_start.time_since_epoch()).count()) / 1e3;
   for (auto* o : options.observers) o->on_start(result);
   Sampler sampler(sc, plan, result, options);
-  drive(**engine, sampler, plan, drain_limit, options, result);
+  drive(**engine, sampler, plan, drain_limit, options, result, zero);
   sampler.finish();
   for (const auto& [kind, message] : (*engine)->first_errors()) result.first_errors[std::string(http::to_string(kind))] = message;
   collect_flows(sc, **engine, result);
@@ -490,6 +544,21 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
     result.resources = watch->finish((*engine)->start_time());
     note_loadgen_saturation(result);
   }
+  for (auto* o : options.observers) o->on_finish(result);
+  return result;
+}
+
+Result replay_trial(const scenario::Scenario& sc, load::IntervalSource& source, size_t intervals,
+                    const RunOptions& options, Result result) {
+  const auto plan = describe_plan(sc, result);
+  for (auto* o : options.observers) o->on_start(result);
+  Sampler sampler(sc, plan, result, options);
+  double interval_start_s = 0;
+  for (size_t k = 0; k < intervals; ++k) {
+    sampler.sample(source, interval_start_s, /*last=*/k + 1 == intervals);
+    interval_start_s = result.timeline.back().t_s;
+  }
+  sampler.finish();
   for (auto* o : options.observers) o->on_finish(result);
   return result;
 }
@@ -512,6 +581,7 @@ Result run_scenario(const scenario::Scenario& sc, const RunOptions& options, Run
   result.scenario_file = sc.file;
   result.scenario_yaml = sc.resolved_yaml;
   result.report_dir = options.report_dir;
+  if (options.shard) result.shard = ShardOfRun{options.shard->index, options.shard->count, "", 0, 0};
   std::filesystem::create_directories(options.report_dir);
   if (sc.startup) {
     const auto wall_start = std::chrono::system_clock::now();

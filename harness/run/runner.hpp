@@ -10,6 +10,7 @@
 #include "harness/load/engine.hpp"
 #include "harness/metrics/histogram.hpp"
 #include "harness/run/result.hpp"
+#include "harness/run/shard.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "probes/child_process.hpp"
 
@@ -44,6 +45,9 @@ struct RunOptions {
   std::vector<IntervalObserver*> observers;
   const std::atomic<bool>* interrupted = nullptr;  // set by SIGINT/SIGTERM
   std::optional<int> target_pid;                   // --target-pid: a process to sample
+  std::optional<ShardSpec> shard;                  // --shard I/N: this process's share
+  // --start-at: time zero for the schedule and the one-second intervals, agreed by shards.
+  std::optional<std::chrono::system_clock::time_point> start_at;
 };
 
 struct RunFailure {
@@ -88,5 +92,10 @@ class TargetSession {
 // measured: the timeline, latencies, counters, resources. SLOs are judged by the caller.
 Result run_trial(const scenario::Scenario& sc, TargetSession& session, const RunOptions& options,
                  RunFailure& failure, Result result);
+
+// Feeds `intervals` intervals measured elsewhere (shards' logs, added together) through the
+// sampling, observers and summaries a run uses, so that a merge gives what one run would.
+Result replay_trial(const scenario::Scenario& sc, load::IntervalSource& source, size_t intervals,
+                    const RunOptions& options, Result result);
 
 }  // namespace loadgen::run

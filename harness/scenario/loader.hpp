@@ -28,6 +28,9 @@ struct LoadOptions {
   // --target-pid: a process to sample that the scenario does not name; target.* SLOs may
   // then be used without target.start or probes.resources.pid_file.
   bool target_pid_given = false;
+  // ${shard} and ${shards}: this process's share of a sharded run (0 and 1 when unsharded).
+  int shard_index = 0;
+  int shard_count = 1;
 };
 
 struct LoadResult {

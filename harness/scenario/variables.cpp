@@ -38,6 +38,10 @@ std::optional<std::string> Variables::lookup(std::string_view name) const {
     if (it->first == name)
       return it->second;
   }
+  if (name == "shard")
+    return std::to_string(options_.shard_index);
+  if (name == "shards")
+    return std::to_string(options_.shard_count);
   if (name == "tmp" && !options_.tmp_dir.empty())
     return options_.tmp_dir;
   if (name == "bin" && !options_.bin_dir.empty())
@@ -84,14 +88,14 @@ std::string Variables::why_unbound(const std::string& name, Dynamic allowed) con
     return fmt::format("{} has no value here (no {} directory was given)", placeholder,
                        name == "tmp" ? "temporary" : "program");
   }
-  std::vector<std::string> known = {"tmp", "bin", "port", "uuid", "seq", "vu", "now_ms"};
+  std::vector<std::string> known = {"tmp", "bin", "port", "uuid", "seq", "vu", "now_ms", "shard", "shards"};
   for (const auto& set : options_.sets)
     known.push_back(set.first);
   const auto close = nearest(name, known);
   if (close)
     return fmt::format("unknown variable {} (did you mean ${{{}}}?)", placeholder, *close);
   return fmt::format(
-      "unknown variable {} (use ${{env:NAME}}, ${{tmp}}, ${{bin}}, a --set key, "
+      "unknown variable {} (use ${{env:NAME}}, ${{tmp}}, ${{bin}}, ${{shard}}, ${{shards}}, a --set key, "
       "or ${{port}}, ${{uuid}}, ${{seq}}, ${{vu}}, ${{now_ms}} where they apply)",
       placeholder);
 }
