@@ -52,8 +52,8 @@ requests: [ { get: / } ]
 TEST(Variables, UnknownAndMisplacedOnesAreErrors) {
   EXPECT_EQ(
       errors_of(load(scenario_with_path("/${nope}"))),
-      Errors{"s.yaml:4:22: unknown variable ${nope} (use ${env:NAME}, ${tmp}, ${bin}, a --set "
-             "key, or ${port}, ${uuid}, ${seq}, ${vu}, ${now_ms} where they apply)"});
+      Errors{"s.yaml:4:22: unknown variable ${nope} (use ${env:NAME}, ${tmp}, ${bin}, ${shard}, ${shards}, a "
+             "--set key, or ${port}, ${uuid}, ${seq}, ${vu}, ${now_ms} where they apply)"});
   // The document does not use ${users}, so the --set also adds a key nobody knows.
   EXPECT_EQ(errors_of(load(scenario_with_path("/${usres}"), test_options({{"users", "3"}}))),
             (Errors{"--set users: unknown key 'users' at the top level",
