@@ -81,9 +81,7 @@ slo:
     EXPECT_EQ(at(r, "requests", "scheduled"), 300u) << "arrivals i, i+4, i+8 ... of 1,200";
     scheduled += at(r, "requests", "scheduled");
     completed += at(r, "requests", "completed");
-    for (const auto& n : r["by_name"]) {
-      if (n["name"] == "a") a_count += n["latency_ms"]["count"].get<uint64_t>();
-    }
+    a_count += r.at("by_name").at("a").at("latency_ms").at("count").get<uint64_t>();
   }
   EXPECT_EQ(scheduled, 1200u) << "the shards together send exactly the single run's plan";
 
@@ -95,11 +93,8 @@ slo:
   EXPECT_EQ(at(m, "requests", "scheduled"), 1200u);
   EXPECT_EQ(at(m, "requests", "completed"), completed) << "the merged counts are the shards' sums";
   EXPECT_EQ(m["latency_ms"]["count"].get<uint64_t>(), completed);
-  for (const auto& n : m["by_name"]) {
-    if (n["name"] == "a") {
-      EXPECT_EQ(n["latency_ms"]["count"].get<uint64_t>(), a_count);
-    }
-  }
+  EXPECT_GT(a_count, 0u);
+  EXPECT_EQ(m.at("by_name").at("a").at("latency_ms").at("count").get<uint64_t>(), a_count);
   ASSERT_EQ(m["slo"].size(), 3u);
   EXPECT_EQ(m["slo"][0]["expr"], "http.count >= 1150");
   EXPECT_TRUE(m["slo"][0]["pass"].get<bool>()) << m["slo"][0];
