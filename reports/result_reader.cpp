@@ -309,6 +309,23 @@ run::Result result_of(const json& j) {
   // The comparison made at run time, so a re-render shows the same verdict against it.
   if (const auto& b = section(j, "baseline"); b.is_object()) r.baseline = baseline_from_json(b);
   if (const auto& c = section(j, "capacity"); c.is_object()) r.capacity = capacity_from_json(c);
+  if (const auto& sh = section(j, "shard"); sh.is_object()) {
+    r.shard = run::ShardOfRun{get<int>(sh, "index"), get<int>(sh, "count"), get<std::string>(sh, "scenario_digest"),
+                              get<double>(sh, "start_at_epoch_s"), get<double>(sh, "start_late_s")};
+  }
+  for (const auto& sh : section(j, "shards")) {
+    run::MergedShard m;
+    m.index = get<int>(sh, "index");
+    m.dir = get<std::string>(sh, "dir");
+    m.threads = get<int>(sh, "threads");
+    m.start_late_s = get<double>(sh, "start_late_s");
+    m.measured = requests_of(section(sh, "measured_requests"));
+    m.achieved_rps = get<double>(sh, "achieved_rps");
+    m.loadgen_cpu_avg = get<double>(sh, "loadgen_cpu_avg");
+    m.saturated = get<bool>(sh, "saturated");
+    m.warnings = get<std::vector<std::string>>(sh, "warnings");
+    r.shards.push_back(std::move(m));
+  }
   r.warnings = get<std::vector<std::string>>(j, "warnings");
   r.plan_text = get<std::string>(j, "plan");
   r.scenario_yaml = get<std::string>(j, "scenario_yaml");

@@ -16,6 +16,7 @@
 #include "harness/cli/run_finish.hpp"
 #include "harness/cli/scenario_input.hpp"
 #include "harness/core/exit_codes.hpp"
+#include "harness/core/units.hpp"
 #include "harness/load/metric_layout.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/run/shard_log.hpp"
@@ -162,6 +163,17 @@ int run_command(const RunFlags& flags) {
   if (shard && sc->load.search) {
     std::cerr << "loadgen: a capacity search (load.search) cannot be sharded: each trial's verdict needs the whole\n";
     return to_int(ExitCode::kBadInput);
+  }
+  if (start_at && sc->has_load()) {
+    std::chrono::nanoseconds plan{0};
+    for (const auto& s : sc->load.stages) plan += s.duration;
+    const auto late = std::chrono::system_clock::now() - *start_at;
+    if (late > plan) {
+      std::cerr << fmt::format(
+          "loadgen: --start-at {} is {:.1f}s ago: the plan ({}) would be over already; give a time ahead\n",
+          flags.start_at, std::chrono::duration<double>(late).count(), core::format_duration(plan));
+      return to_int(ExitCode::kBadInput);
+    }
   }
   if (shard && !sc->has_load()) {
     std::cerr << "loadgen: a start-up-only scenario cannot be sharded: there is no load to share out\n";

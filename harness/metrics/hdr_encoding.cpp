@@ -49,8 +49,16 @@ std::string describe_foreign_cookie(uint32_t cookie) {
   return fmt::format("an unknown cookie 0x{:08x}", cookie);
 }
 
-core::Expected<Histogram> decode_uncompressed(std::span<const uint8_t> in) {
-  using Result = core::Expected<Histogram>;
+// The 40-byte header of an uncompressed V2 encoding, checked.
+struct Encoded {
+  int64_t lowest = 0;
+  int64_t highest = 0;
+  int digits = 0;
+  std::span<const uint8_t> payload;
+};
+
+core::Expected<Encoded> read_header(std::span<const uint8_t> in) {
+  using Result = core::Expected<Encoded>;
   if (in.size() < kHeaderBytes) return Result::failure("histogram encoding is shorter than its 40-byte header");
   const uint32_t cookie = get_u32(in, 0);
   if (cookie_base(cookie) != cookie_base(kV2EncodingCookie)) {
@@ -58,38 +66,85 @@ core::Expected<Histogram> decode_uncompressed(std::span<const uint8_t> in) {
   }
   const uint32_t payload_length = get_u32(in, 4);
   const auto normalizing_offset = static_cast<int32_t>(get_u32(in, 8));
-  const auto digits = static_cast<int32_t>(get_u32(in, 12));
-  const auto lowest = static_cast<int64_t>(get_u64(in, 16));
-  const auto highest = static_cast<int64_t>(get_u64(in, 24));
+  Encoded e;
+  e.digits = static_cast<int32_t>(get_u32(in, 12));
+  e.lowest = static_cast<int64_t>(get_u64(in, 16));
+  e.highest = static_cast<int64_t>(get_u64(in, 24));
   if (normalizing_offset != 0) return Result::failure("histogram encoding uses a normalizing index offset (unsupported)");
   if (in.size() - kHeaderBytes < payload_length) {
     return Result::failure(fmt::format("histogram counts are truncated: {} bytes declared, {} present",
                                        payload_length, in.size() - kHeaderBytes));
   }
-  std::optional<Histogram> histogram;
-  try {
-    histogram.emplace(lowest, highest, digits);
-  } catch (const std::invalid_argument& e) {
-    return Result::failure(std::string("histogram header is invalid: ") + e.what());
-  }
-  const auto payload = in.subspan(kHeaderBytes, payload_length);
-  std::vector<int64_t> counts;
-  const auto capacity = static_cast<size_t>(histogram->counts_length());
+  e.payload = in.subspan(kHeaderBytes, payload_length);
+  return e;
+}
+
+// Adds the payload's counts to `h` (empty, with the encoded layout), visiting only the non-zero
+// ones: a run of zeros costs nothing. Empty on success, else what is wrong.
+std::string fill_counts(std::span<const uint8_t> payload, Histogram& h) {
+  const auto capacity = static_cast<size_t>(h.counts_length());
+  size_t index = 0;
   size_t pos = 0;
   while (pos < payload.size()) {
     int64_t v = 0;
-    if (!read_zigzag_varint(payload, pos, v)) return Result::failure("histogram counts end in the middle of a number");
+    if (!read_zigzag_varint(payload, pos, v)) return "histogram counts end in the middle of a number";
     if (v < 0) {
       const auto zeros = static_cast<uint64_t>(-v);
-      if (zeros > capacity - counts.size()) return Result::failure("histogram counts run past the layout's end");
-      counts.resize(counts.size() + zeros, 0);
+      if (zeros > capacity - index) return "histogram counts run past the layout's end";
+      index += zeros;
     } else {
-      if (counts.size() >= capacity) return Result::failure("histogram counts run past the layout's end");
-      counts.push_back(v);
+      if (index >= capacity) return "histogram counts run past the layout's end";
+      if (v > 0) h.add_at_index(index, v);
+      ++index;
     }
   }
-  histogram->set_counts(counts);
+  return {};
+}
+
+core::Expected<Histogram> decode_uncompressed(std::span<const uint8_t> in) {
+  using Result = core::Expected<Histogram>;
+  auto e = read_header(in);
+  if (!e) return Result::failure(e.error());
+  std::optional<Histogram> histogram;
+  try {
+    histogram.emplace(e->lowest, e->highest, e->digits);
+  } catch (const std::invalid_argument& ex) {
+    return Result::failure(std::string("histogram header is invalid: ") + ex.what());
+  }
+  if (auto error = fill_counts(e->payload, *histogram); !error.empty()) return Result::failure(error);
   return std::move(*histogram);
+}
+
+// zlib's inflate of a compressed V2 encoding's body; empty `error` on success.
+std::vector<uint8_t> inflate_body(std::span<const uint8_t> in, std::string& error) {
+  std::vector<uint8_t> raw;
+  const uint32_t compressed_length = get_u32(in, 4);
+  if (in.size() - 8 < compressed_length) {
+    error = "compressed histogram is truncated";
+    return raw;
+  }
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) {
+    error = "zlib inflateInit failed";
+    return raw;
+  }
+  zs.next_in = const_cast<Bytef*>(in.data() + 8);  // zlib's API is not const-correct
+  zs.avail_in = compressed_length;
+  int rc = Z_OK;
+  std::array<uint8_t, 16384> chunk{};
+  while (rc == Z_OK) {
+    zs.next_out = chunk.data();
+    zs.avail_out = static_cast<uInt>(chunk.size());
+    rc = inflate(&zs, Z_NO_FLUSH);
+    raw.insert(raw.end(), chunk.data(), chunk.data() + (chunk.size() - zs.avail_out));
+    if (raw.size() > (size_t{64} << 20)) {
+      rc = Z_MEM_ERROR;
+      break;
+    }
+  }
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END) error = fmt::format("compressed histogram is not valid zlib data ({})", rc);
+  return raw;
 }
 
 }  // namespace
@@ -173,29 +228,33 @@ core::Expected<Histogram> decode_histogram(std::span<const uint8_t> in) {
   if (cookie_base(cookie) != cookie_base(kV2CompressedCookie)) {
     return Result::failure("unsupported histogram encoding: " + describe_foreign_cookie(cookie));
   }
-  const uint32_t compressed_length = get_u32(in, 4);
-  if (in.size() - 8 < compressed_length) return Result::failure("compressed histogram is truncated");
-
-  z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return Result::failure("zlib inflateInit failed");
-  std::vector<uint8_t> raw;
-  zs.next_in = const_cast<Bytef*>(in.data() + 8);  // zlib's API is not const-correct
-  zs.avail_in = compressed_length;
-  int rc = Z_OK;
-  std::array<uint8_t, 16384> chunk{};
-  while (rc == Z_OK) {
-    zs.next_out = chunk.data();
-    zs.avail_out = static_cast<uInt>(chunk.size());
-    rc = inflate(&zs, Z_NO_FLUSH);
-    raw.insert(raw.end(), chunk.data(), chunk.data() + (chunk.size() - zs.avail_out));
-    if (raw.size() > (size_t{64} << 20)) {
-      rc = Z_MEM_ERROR;
-      break;
-    }
-  }
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END) return Result::failure(fmt::format("compressed histogram is not valid zlib data ({})", rc));
+  std::string error;
+  const auto raw = inflate_body(in, error);
+  if (!error.empty()) return Result::failure(error);
   return decode_uncompressed(raw);
+}
+
+std::string decode_histogram_into(std::span<const uint8_t> in, Histogram& into) {
+  if (in.size() < 8) return "histogram encoding is shorter than 8 bytes";
+  std::vector<uint8_t> raw;
+  std::span<const uint8_t> body = in;
+  if (cookie_base(get_u32(in, 0)) == cookie_base(kV2CompressedCookie)) {
+    std::string error;
+    raw = inflate_body(in, error);
+    if (!error.empty()) return error;
+    body = raw;
+  }
+  auto e = read_header(body);
+  if (!e) return e.error();
+  if (e->lowest != into.lowest_discernible() || e->highest != into.highest_trackable() ||
+      e->digits != into.significant_digits()) {
+    auto other = decode_uncompressed(body);
+    if (!other) return other.error();
+    into = std::move(other).value();
+    return {};
+  }
+  into.reset();
+  return fill_counts(e->payload, into);
 }
 
 }  // namespace loadgen::metrics

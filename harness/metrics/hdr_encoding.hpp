@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "harness/core/expected.hpp"
@@ -19,6 +20,9 @@ std::vector<uint8_t> encode_compressed(const Histogram& histogram, int zlib_leve
 // Decodes either form (V2 only). The failure names what is wrong: an older format's cookie,
 // a truncated buffer, a zlib error, or counts that do not fit the declared layout.
 core::Expected<Histogram> decode_histogram(std::span<const uint8_t> bytes);
+// The same into `into`, whose memory is reused when it has the encoded layout (a reader of
+// many histograms then maps no new counts). Empty on success, else what is wrong.
+std::string decode_histogram_into(std::span<const uint8_t> bytes, Histogram& into);
 
 // The counts stream's integer codec, exposed for tests.
 void append_zigzag_varint(std::vector<uint8_t>& out, int64_t value);

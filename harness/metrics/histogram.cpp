@@ -229,23 +229,10 @@ void Histogram::set_counts(std::span<const int64_t> counts) {
   if (counts.size() > counts_.size()) {
     throw std::invalid_argument("histogram: more counts than the layout holds");
   }
-  counts_.clear(0, counts_.size());
+  reset();  // visits only what was recorded: nothing, for a histogram fresh from a decoder
   for (size_t i = 0; i < counts.size(); ++i) {
-    if (counts[i] != 0) counts_.add(i, counts[i]);
+    if (counts[i] != 0) add_at_index(i, counts[i]);
   }
-  recompute_totals();
-}
-
-void Histogram::recompute_totals() noexcept {
-  total_count_ = 0;
-  max_raw_ = 0;
-  min_raw_ = INT64_MAX;
-  counts_.for_each_nonzero(0, counts_.size(), [&](size_t i, int64_t count) {
-    total_count_ += count;
-    const int64_t v = value_from_index(static_cast<int64_t>(i));
-    max_raw_ = highest_equivalent_value(v);
-    if (min_raw_ == INT64_MAX) min_raw_ = v;
-  });
 }
 
 }  // namespace loadgen::metrics

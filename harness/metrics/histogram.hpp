@@ -116,6 +116,15 @@ class Histogram {
     counts_.for_each_nonzero(first_used(), used_length(), [&](size_t i, int64_t c) { f(static_cast<int64_t>(i), c); });
   }
 
+  // For decoders: adds `count` (> 0) at counts index `index` (< counts_length()), totals kept.
+  void add_at_index(size_t index, int64_t count) noexcept {
+    counts_.add(index, count);
+    total_count_ += count;
+    const int64_t v = value_from_index(static_cast<int64_t>(index));
+    max_raw_ = std::max(max_raw_, highest_equivalent_value(v));
+    min_raw_ = std::min(min_raw_, v);
+  }
+
   // Sets counts from a decoder. `counts` must have counts_length() entries or fewer.
   void set_counts(std::span<const int64_t> counts);
 
@@ -126,7 +135,6 @@ class Histogram {
   int bucket_index(int64_t value) const noexcept {
     return leading_zero_count_base_ - __builtin_clzll(static_cast<uint64_t>(value | sub_bucket_mask_));
   }
-  void recompute_totals() noexcept;
   // Counts past the bucket of the largest value are all zero: loops over the counts (reset,
   // add, mean, the bucket iterators) stop there. Latency rarely reaches past a few hundred ms, so this is a
   // few thousand of the layout's ~34,000 counts, visited once a second per name and thread.

@@ -22,12 +22,16 @@ std::string encode(const metrics::Histogram& h) {
   return metrics::base64_encode(metrics::encode_compressed(h, 1));
 }
 
-core::Expected<metrics::Histogram> decode(const json& j) {
-  const auto text = j.get<std::string>();
-  if (text.empty()) return metrics::Histogram::for_latency_ns();
+// Into a histogram kept from one interval to the next: its memory is reused.
+void decode_into(const json& j, metrics::Histogram& into) {
+  const auto& text = j.get_ref<const std::string&>();
+  if (text.empty()) {
+    into.reset();
+    return;
+  }
   auto bytes = metrics::base64_decode(text);
-  if (!bytes) return core::Expected<metrics::Histogram>::failure(bytes.error());
-  return metrics::decode_histogram(*bytes);
+  if (!bytes) throw std::runtime_error(bytes.error());
+  if (auto error = metrics::decode_histogram_into(*bytes, into); !error.empty()) throw std::runtime_error(error);
 }
 
 json counters_json(const load::CounterValues& c) {
@@ -149,6 +153,7 @@ core::Expected<std::unique_ptr<ShardLogReader>> ShardLogReader::open(const std::
     h.scenario_text = j.at("scenario_text").get<std::string>();
     for (const auto& kv : j.at("sets")) h.sets.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
     h.start_at_epoch_s = j.at("start_at_epoch_s").get<double>();
+    h.started_epoch_s = j.value("started_epoch_s", 0.0);
     h.base_url = j.at("base_url").get<std::string>();
     h.names = j.at("names").get<std::vector<std::string>>();
     h.http = j.at("http").get<std::vector<bool>>();
@@ -183,11 +188,7 @@ bool ShardLogReader::next(ShardInterval& out) {
       throw std::runtime_error(fmt::format("{} names, the header has {}", names.size(), header_.names.size()));
     }
     snap.by_name.resize(names.size());
-    auto histogram = [&](const json& field, metrics::Histogram& into) {
-      auto h = decode(field);
-      if (!h) throw std::runtime_error(h.error());
-      into = std::move(h).value();
-    };
+    const auto histogram = [](const json& field, metrics::Histogram& into) { decode_into(field, into); };
     histogram(j.at("send_lag"), snap.send_lag);
     for (size_t i = 0; i < names.size(); ++i) {
       histogram(names[i].at("c"), snap.by_name[i].corrected);

@@ -23,6 +23,7 @@ struct ShardLogHeader {
   std::string scenario_file;
   std::vector<std::pair<std::string, std::string>> sets;  // --set values, in order
   double start_at_epoch_s = 0;                            // 0: no --start-at
+  double started_epoch_s = 0;                             // when this shard's time zero was
   std::string base_url;
   std::vector<std::string> names;
   std::vector<bool> http;  // per name: an HTTP exchange (false: a whole flow)

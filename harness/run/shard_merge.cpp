@@ -1,5 +1,6 @@
 #include "harness/run/shard_merge.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <fstream>
@@ -76,6 +77,48 @@ RequestFigures figures_of_json(const json& j) {
   return f;
 }
 
+// Flows' outcomes, feeds' rows and first errors are not in the shard log (they are not per
+// second): they are summed from the shards' result.json, first messages from the lowest shard.
+void add_flows_feeds_errors(const json& j, Result& merged) {
+  if (j.contains("flows") && j["flows"].is_array()) {
+    for (const auto& f : j["flows"]) {
+      const auto name = f.at("name").get<std::string>();
+      auto it = std::find_if(merged.flows.begin(), merged.flows.end(), [&](const FlowResult& x) { return x.name == name; });
+      if (it == merged.flows.end()) {
+        merged.flows.push_back({});
+        it = std::prev(merged.flows.end());
+        it->name = name;
+      }
+      it->started += f.value("started", uint64_t{0});
+      it->completed += f.value("completed", uint64_t{0});
+      it->failed += f.value("failed", uint64_t{0});
+      it->dropped += f.value("dropped", uint64_t{0});
+      const json by_step = f.value("failed_by_step", json::object());
+      const json by_kind = f.value("failed_by_kind", json::object());
+      for (const auto& [k, v] : by_step.items()) it->failed_by_step[k] += v.get<uint64_t>();
+      for (const auto& [k, v] : by_kind.items()) it->failed_by_kind[k] += v.get<uint64_t>();
+      if (it->first_failure.empty()) it->first_failure = f.value("first_failure", std::string());
+    }
+  }
+  if (j.contains("feeds") && j["feeds"].is_array()) {
+    for (const auto& f : j["feeds"]) {
+      const auto name = f.at("name").get<std::string>();
+      auto it = std::find_if(merged.feeds.begin(), merged.feeds.end(), [&](const FeedResult& x) { return x.name == name; });
+      if (it == merged.feeds.end()) {
+        merged.feeds.push_back({});
+        it = std::prev(merged.feeds.end());
+        it->name = name;
+      }
+      it->rows_read += f.value("rows_read", uint64_t{0});
+      it->bad_rows += f.value("bad_rows", uint64_t{0});
+      it->ran_out = it->ran_out || f.value("ran_out", false);
+    }
+  }
+  if (j.contains("first_errors") && j["first_errors"].is_object()) {
+    for (const auto& [kind, message] : j["first_errors"].items()) merged.first_errors.emplace(kind, message.get<std::string>());
+  }
+}
+
 // A shard's own account of itself, from its result.json (absent: only what the log says).
 MergedShard shard_summary(int index, const std::string& dir, Result& merged) {
   MergedShard m;
@@ -99,6 +142,7 @@ MergedShard shard_summary(int index, const std::string& dir, Result& merged) {
       if (l.contains("cpu") && l["cpu"].is_object()) m.loadgen_cpu_avg = l["cpu"].value("avg", 0.0);
     }
     if (j.contains("warnings") && j["warnings"].is_array()) m.warnings = j["warnings"].get<std::vector<std::string>>();
+    add_flows_feeds_errors(j, merged);
   } catch (const json::exception& e) {
     merged.warnings.push_back(fmt::format("shard {}: {}/result.json cannot be read: {}", index, dir, e.what()));
   }
@@ -174,8 +218,9 @@ core::Expected<Result> merge_shards(const scenario::Scenario& sc, ShardSet& shar
   result.scenario_yaml = sc.resolved_yaml;
   result.report_dir = options.report_dir;
   result.target.base_url = h.base_url;
-  result.start_epoch_s = h.start_at_epoch_s;
-  result.started_at = h.start_at_epoch_s > 0 ? iso8601(h.start_at_epoch_s) : "";
+  // Time zero: the agreed --start-at, else (seconds not aligned) the first shard's own.
+  result.start_epoch_s = h.start_at_epoch_s > 0 ? h.start_at_epoch_s : h.started_epoch_s;
+  result.started_at = result.start_epoch_s > 0 ? iso8601(result.start_epoch_s) : "";
   size_t intervals = 0;
   for (const auto& log : shards.logs) intervals = std::max(intervals, log->intervals());
   for (size_t i = 0; i < shards.logs.size(); ++i) {

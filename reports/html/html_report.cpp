@@ -59,10 +59,12 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   for (const char* id : kSectionIds) {
     page += fmt::format("<a href=\"#{0}\">{0}</a> ", id);
     if (r.capacity && std::string_view(id) == "verdict") page += "<a href=\"#capacity\">capacity</a> ";
+    if ((r.shard || !r.shards.empty()) && std::string_view(id) == "verdict") page += "<a href=\"#shards\">shards</a> ";
   }
   page += "</nav>\n</header>\n<main>\n";
   page += verdict_section(r);
   page += capacity_section(r);
+  page += shards_section(r);
   page += load_section(r);
   page += latency_section(r);
   page += spectrum_section(r);

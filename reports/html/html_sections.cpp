@@ -228,6 +228,32 @@ std::string capacity_section(const run::Result& r) {
   return out + "</table>\n</section>\n";
 }
 
+std::string shards_section(const run::Result& r) {
+  if (r.shard) {
+    return open_section("shards", "Shard") +
+           fmt::format("<p>Shard {} of {} (started {:.3f}s after time zero). Its SLOs are judged on the whole run, "
+                       "by <code>loadgen merge</code> of every shard's report directory.</p>\n</section>\n",
+                       r.shard->index, r.shard->count, r.shard->start_late_s);
+  }
+  if (r.shards.empty()) return "";
+  std::string out = open_section("shards", "Shards");
+  out += fmt::format("<p>Merged from {} shards: their histograms added interval by interval, their counters "
+                     "summed, the SLOs judged on the sum.</p>\n<table class=\"shards\">\n",
+                     r.shards.size());
+  out += row({"shard", "directory", "threads", "sent", "completed", "errors", "dropped", "answered/s", "loadgen CPU",
+              "started late"},
+             "th");
+  for (const auto& s : r.shards) {
+    out += row({std::to_string(s.index), "<code>" + escape(s.dir) + "</code>", std::to_string(s.threads),
+                std::to_string(s.measured.sent), std::to_string(s.measured.completed), std::to_string(s.measured.errors),
+                std::to_string(s.measured.dropped), core::format_rate(s.achieved_rps),
+                s.saturated ? fmt::format("<strong class=\"warning\">{:.2f} cores: saturated</strong>", s.loadgen_cpu_avg)
+                            : fmt::format("{:.2f} cores", s.loadgen_cpu_avg),
+                fmt::format("{:.3f}s", s.start_late_s)});
+  }
+  return out + "</table>\n</section>\n";
+}
+
 std::string errors_section(const run::Result& r) {
   std::string out = open_section("errors", "Errors");
   if (r.requests.errors == 0 && r.first_errors.empty())

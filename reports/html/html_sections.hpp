@@ -17,6 +17,7 @@ std::string latency_section(const run::Result& r);
 std::string spectrum_section(const run::Result& r);
 std::string errors_section(const run::Result& r);
 std::string capacity_section(const run::Result& r);  // "" without a capacity search
+std::string shards_section(const run::Result& r);    // "" unless merged from shards, or a shard
 std::string startup_section(const run::Result& r);
 std::string resources_section(const run::Result& r);
 std::string scenario_section(const run::Result& r);
