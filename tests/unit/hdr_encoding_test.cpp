@@ -71,6 +71,31 @@ TEST(HdrEncoding, RoundTripsRandomHistograms) {
   }
 }
 
+// A reader of many histograms decodes each into the one it kept: the counts left from the
+// last must be gone, and a histogram of another layout is replaced, not misread.
+TEST(HdrEncoding, DecodesIntoAKeptHistogramAsIntoAFreshOne) {
+  std::mt19937_64 rng(5);
+  std::lognormal_distribution<double> d(std::log(2e6), 1.0);
+  auto kept = Histogram::for_latency_ns();
+  for (int round = 0; round < 4; ++round) {
+    auto h = Histogram::for_latency_ns();
+    for (int i = 0; i < 300 * (round + 1); ++i) h.record(static_cast<int64_t>(d(rng)));
+    const auto bytes = encode_compressed(h, 1);
+    ASSERT_EQ(decode_histogram_into(bytes, kept), "");
+    EXPECT_EQ(kept.total_count(), h.total_count());
+    EXPECT_EQ(kept.min(), h.min());
+    EXPECT_EQ(kept.max(), h.max());
+    EXPECT_EQ(encode_uncompressed(kept), encode_uncompressed(h)) << "round " << round;
+  }
+  Histogram other(1000, 60'000'000'000, 2);
+  other.record(5'000'000);
+  ASSERT_EQ(decode_histogram_into(encode_compressed(other), kept), "");
+  EXPECT_EQ(kept.significant_digits(), 2);
+  EXPECT_EQ(kept.total_count(), 1);
+  EXPECT_EQ(encode_uncompressed(kept), encode_uncompressed(other));
+  EXPECT_NE(decode_histogram_into(std::vector<uint8_t>{1, 2, 3}, kept), "");
+}
+
 TEST(HdrEncoding, HugeCountsUseTheNineByteForm) {
   Histogram h(1, 3'600'000'000, 3);
   h.record(7, int64_t{1} << 60);
