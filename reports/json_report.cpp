@@ -179,6 +179,9 @@ json to_json(const run::Result& r) {
                         {"measured_requests", requests_json(s.measured)},
                         {"achieved_rps", s.achieved_rps},
                         {"loadgen_cpu_avg", s.loadgen_cpu_avg},
+                        {"loadgen_rss_max_bytes", s.loadgen_rss_max},
+                        {"target_cpu_avg", s.target_cpu_avg ? json(*s.target_cpu_avg) : json(nullptr)},
+                        {"target_rss_max_bytes", s.target_rss_max ? json(*s.target_rss_max) : json(nullptr)},
                         {"saturated", s.saturated},
                         {"warnings", s.warnings}});
     }

@@ -322,6 +322,9 @@ run::Result result_of(const json& j) {
     m.measured = requests_of(section(sh, "measured_requests"));
     m.achieved_rps = get<double>(sh, "achieved_rps");
     m.loadgen_cpu_avg = get<double>(sh, "loadgen_cpu_avg");
+    m.loadgen_rss_max = get<int64_t>(sh, "loadgen_rss_max_bytes");
+    if (const auto& c = section(sh, "target_cpu_avg"); c.is_number()) m.target_cpu_avg = c.get<double>();
+    if (const auto& x = section(sh, "target_rss_max_bytes"); x.is_number()) m.target_rss_max = x.get<int64_t>();
     m.saturated = get<bool>(sh, "saturated");
     m.warnings = get<std::vector<std::string>>(sh, "warnings");
     r.shards.push_back(std::move(m));

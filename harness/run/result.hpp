@@ -97,7 +97,11 @@ struct MergedShard {
   RequestFigures measured;
   double achieved_rps = 0;
   double loadgen_cpu_avg = 0;  // cores; 0 when not sampled
+  int64_t loadgen_rss_max = 0;  // bytes
   bool saturated = false;      // its loadgen ran out of CPU: its share may be under-sent
+  // The target as this shard's probes saw it (a target on the shard's machine), when sampled.
+  std::optional<double> target_cpu_avg;
+  std::optional<int64_t> target_rss_max;
   std::vector<std::string> warnings;
 };
 

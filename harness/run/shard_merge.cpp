@@ -140,6 +140,15 @@ MergedShard shard_summary(int index, const std::string& dir, Result& merged) {
       const auto& l = j["resources"]["loadgen"];
       m.saturated = l.value("saturated", false);
       if (l.contains("cpu") && l["cpu"].is_object()) m.loadgen_cpu_avg = l["cpu"].value("avg", 0.0);
+      if (l.contains("rss_bytes") && l["rss_bytes"].is_object()) m.loadgen_rss_max = l["rss_bytes"].value("max", int64_t{0});
+    }
+    if (j.contains("resources") && j["resources"].is_object() && j["resources"].contains("target") &&
+        j["resources"]["target"].is_object()) {
+      const auto& t = j["resources"]["target"];
+      if (t.contains("cpu") && t["cpu"].is_object() && t["cpu"]["avg"].is_number()) m.target_cpu_avg = t["cpu"]["avg"].get<double>();
+      if (t.contains("rss_bytes") && t["rss_bytes"].is_object() && t["rss_bytes"]["max"].is_number()) {
+        m.target_rss_max = t["rss_bytes"]["max"].get<int64_t>();
+      }
     }
     if (j.contains("warnings") && j["warnings"].is_array()) m.warnings = j["warnings"].get<std::vector<std::string>>();
     add_flows_feeds_errors(j, merged);

@@ -241,7 +241,7 @@ std::string shards_section(const run::Result& r) {
                      "summed, the SLOs judged on the sum.</p>\n<table class=\"shards\">\n",
                      r.shards.size());
   out += row({"shard", "directory", "threads", "sent", "completed", "errors", "dropped", "answered/s", "loadgen CPU",
-              "started late"},
+              "loadgen RSS", "target CPU (its view)", "started late"},
              "th");
   for (const auto& s : r.shards) {
     out += row({std::to_string(s.index), "<code>" + escape(s.dir) + "</code>", std::to_string(s.threads),
@@ -249,6 +249,8 @@ std::string shards_section(const run::Result& r) {
                 std::to_string(s.measured.dropped), core::format_rate(s.achieved_rps),
                 s.saturated ? fmt::format("<strong class=\"warning\">{:.2f} cores: saturated</strong>", s.loadgen_cpu_avg)
                             : fmt::format("{:.2f} cores", s.loadgen_cpu_avg),
+                fmt::format("{:.1f} MiB", static_cast<double>(s.loadgen_rss_max) / (1 << 20)),
+                s.target_cpu_avg ? fmt::format("{:.2f} cores", *s.target_cpu_avg) : "-",
                 fmt::format("{:.3f}s", s.start_late_s)});
   }
   return out + "</table>\n</section>\n";

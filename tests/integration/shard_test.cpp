@@ -100,6 +100,8 @@ slo:
   EXPECT_TRUE(m["slo"][0]["pass"].get<bool>()) << m["slo"][0];
   ASSERT_EQ(m["shards"].size(), 4u);
   EXPECT_EQ(m["shards"][1]["index"], 1);
+  EXPECT_GT(m["shards"][1]["loadgen_rss_max_bytes"].get<int64_t>(), 0) << "each shard's own resources stay visible";
+  EXPECT_GE(m["shards"][1]["loadgen_cpu_avg"].get<double>(), 0.0);
   EXPECT_GE(m["timeline"].size(), 3u);
   std::ifstream hlog(dir_.file("merged/latency.hlog"));
   EXPECT_TRUE(hlog.good());

@@ -26,6 +26,16 @@ TEST(Variables, StaticOnesAreBoundAtLoad) {
   EXPECT_EQ(s.requests[0].path.literal_text(), "//tmp/lg//opt/lg/bin/10.0.0.1/d/e/me");
 }
 
+TEST(Variables, ShardAndShardsSayWhichShareThisProcessRuns) {
+  EXPECT_EQ(loaded(scenario_with_path("/u/${shard}-of-${shards}")).requests[0].path.literal_text(), "/u/0-of-1")
+      << "an unsharded run is shard 0 of 1";
+  auto options = test_options();
+  options.shard_index = 2;
+  options.shard_count = 4;
+  EXPECT_EQ(loaded(scenario_with_path("/u/${shard}-of-${shards}"), options).requests[0].path.literal_text(),
+            "/u/2-of-4");
+}
+
 TEST(Variables, DynamicOnesStayForTheEngine) {
   const auto s = loaded(scenario_with_path("/a/${seq}/${uuid}?vu=${vu}&t=${now_ms}"));
   EXPECT_EQ(s.requests[0].path.variables(),
