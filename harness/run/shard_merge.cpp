@@ -77,18 +77,22 @@ RequestFigures figures_of_json(const json& j) {
   return f;
 }
 
+// The entry of `all` named `name`, added when there is none yet.
+template <typename T>
+T& named(std::vector<T>& all, const std::string& name) {
+  auto it = std::find_if(all.begin(), all.end(), [&](const T& x) { return x.name == name; });
+  if (it != all.end()) return *it;
+  all.push_back({});
+  all.back().name = name;
+  return all.back();
+}
+
 // Flows' outcomes, feeds' rows and first errors are not in the shard log (they are not per
 // second): they are summed from the shards' result.json, first messages from the lowest shard.
 void add_flows_feeds_errors(const json& j, Result& merged) {
   if (j.contains("flows") && j["flows"].is_array()) {
     for (const auto& f : j["flows"]) {
-      const auto name = f.at("name").get<std::string>();
-      auto it = std::find_if(merged.flows.begin(), merged.flows.end(), [&](const FlowResult& x) { return x.name == name; });
-      if (it == merged.flows.end()) {
-        merged.flows.push_back({});
-        it = std::prev(merged.flows.end());
-        it->name = name;
-      }
+      auto* it = &named(merged.flows, f.at("name").get<std::string>());
       it->started += f.value("started", uint64_t{0});
       it->completed += f.value("completed", uint64_t{0});
       it->failed += f.value("failed", uint64_t{0});
@@ -102,13 +106,7 @@ void add_flows_feeds_errors(const json& j, Result& merged) {
   }
   if (j.contains("feeds") && j["feeds"].is_array()) {
     for (const auto& f : j["feeds"]) {
-      const auto name = f.at("name").get<std::string>();
-      auto it = std::find_if(merged.feeds.begin(), merged.feeds.end(), [&](const FeedResult& x) { return x.name == name; });
-      if (it == merged.feeds.end()) {
-        merged.feeds.push_back({});
-        it = std::prev(merged.feeds.end());
-        it->name = name;
-      }
+      auto* it = &named(merged.feeds, f.at("name").get<std::string>());
       it->rows_read += f.value("rows_read", uint64_t{0});
       it->bad_rows += f.value("bad_rows", uint64_t{0});
       it->ran_out = it->ran_out || f.value("ran_out", false);

@@ -5,11 +5,7 @@
 set -euo pipefail
 fixture=$1
 work=$2
-jar=${HDR_JAR:-/usr/share/java/hdrhistogram.jar}
-if ! command -v java >/dev/null || [ ! -f "$jar" ]; then
-  echo "java or $jar missing: run scripts/setup (installs default-jre-headless libhdrhistogram-java)" >&2
-  exit 1
-fi
+. "$(dirname "$0")/java_hdr.sh"
 mkdir -p "$work"
 prefix=$work/compat
 "$fixture" "$prefix"

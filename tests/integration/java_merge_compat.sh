@@ -7,11 +7,7 @@ set -euo pipefail
 loadgen=$1
 server=$2
 work=$3
-jar=${HDR_JAR:-/usr/share/java/hdrhistogram.jar}
-if ! command -v java >/dev/null || [ ! -f "$jar" ]; then
-  echo "java or $jar missing: run scripts/setup (installs default-jre-headless libhdrhistogram-java)" >&2
-  exit 1
-fi
+. "$(dirname "$0")/java_hdr.sh"
 rm -rf "$work" && mkdir -p "$work"
 "$server" --port 0 --threads 2 >"$work/server.log" 2>&1 &
 server_pid=$!
