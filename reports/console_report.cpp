@@ -1,10 +1,13 @@
 #include "reports/capacity_text.hpp"
 #include "reports/console_report.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "harness/core/units.hpp"
 #include "reports/probes_text.hpp"
+#include "reports/target_metrics_text.hpp"
 #include "reports/baselines/comparison_text.hpp"
 #include "reports/flows_report.hpp"
 #include "reports/verdict_text.hpp"
@@ -45,9 +48,13 @@ std::string verdict_line(const run::Result& r) {
 std::string slo_table(const run::Result& r) {
   if (r.shard) return "\n  SLOs: judged on the whole run by loadgen merge\n";
   if (r.slo.empty()) return "\n  no SLOs declared\n";
-  std::string out = fmt::format("\n  {:<40} {:>12}  {}\n", "SLO", "observed", "result");
+  size_t width = 40;
+  for (const auto& s : r.slo) width = std::max(width, std::min<size_t>(s.expression.size(), 90));
+  std::string out = fmt::format("\n  {:<{}} {:>12}  {}\n", "SLO", width, "observed", "result");
   for (const auto& s : r.slo) {
-    out += fmt::format("  {:<40} {:>12}  {}\n", s.expression, s.observed_text, s.pass ? "pass" : "FAIL");
+    out += fmt::format("  {:<{}} {:>12}  {}\n", s.expression, width, s.observed_text, s.pass ? "pass" : "FAIL");
+    // Nothing observed: say why (a series that never appeared, every scrape failed ...).
+    if (!s.observed && !s.pass && !s.detail.empty() && s.detail != "no samples") out += fmt::format("    {}\n", s.detail);
   }
   return out;
 }
@@ -92,6 +99,7 @@ std::string console_summary(const run::Result& r) {
   out += flows_console_table(r);
   out += startup_console(r);
   out += resources_console(r);
+  out += target_metrics_console(r);
   out += capacity_console(r);
   if (r.shard) out += fmt::format("  shard      {} of {}, started {:.3f}s after time zero\n", r.shard->index, r.shard->count, r.shard->start_late_s);
   if (!r.shards.empty()) {

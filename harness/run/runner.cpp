@@ -1,4 +1,5 @@
 #include "harness/run/runner.hpp"
+#include "harness/run/target_metrics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -399,6 +400,7 @@ bool TargetSession::start(const scenario::Scenario& sc, const RunOptions& option
     return false;
   }
   result.target.base_url = bind_port(sc.target.base_url, port);
+  if (sc.probes.metrics) metrics_url_ = scrape_url_of(*sc.probes.metrics, result.target.base_url, port);
   header_ = result;
   return true;
 }
@@ -506,6 +508,11 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
     }
     watch->watch_loadgen();
   }
+  std::optional<MetricsWatch> metrics;
+  if (sc.probes.metrics) {
+    metrics.emplace(*sc.probes.metrics, session.metrics_url(), sc.slos);
+    metrics->start();
+  }
   std::string url_error;
   if (!http::parse_base_url(result.target.base_url, config.endpoint, url_error)) {
     failure = {RunFailure::Kind::kBadInput, fmt::format("target.base_url: {}", url_error)};
@@ -544,6 +551,7 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
     result.resources = watch->finish((*engine)->start_time());
     note_loadgen_saturation(result);
   }
+  if (metrics) result.target_metrics = metrics->finish((*engine)->start_time());
   for (auto* o : options.observers) o->on_finish(result);
   return result;
 }

@@ -78,6 +78,8 @@ class TargetSession {
   // file's (a warning in `result` when that cannot be read); 0 for none.
   pid_t watched_pid(const RunOptions& options, Result& result) const;
   bool target_exited();
+  // probes.metrics' endpoint, bound to the target's port; "" without probes.metrics.
+  const std::string& metrics_url() const { return metrics_url_; }
   // Stops the target, noting in `result` whether it had exited by itself.
   void finish(Result& result);
 
@@ -85,6 +87,7 @@ class TargetSession {
   const scenario::Scenario* sc_ = nullptr;
   std::unique_ptr<probes::ChildProcess> launched_;
   std::chrono::nanoseconds stop_grace_{0};
+  std::string metrics_url_;
   Result header_;
 };
 

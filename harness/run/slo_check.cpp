@@ -6,6 +6,8 @@
 
 #include "harness/slo/evaluate.hpp"
 #include "harness/slo/expression.hpp"
+#include "harness/run/target_metric_view.hpp"
+#include "harness/core/units.hpp"
 
 #include <algorithm>
 
@@ -159,6 +161,50 @@ SloOutcome check_scoped(const slo::Expression& e, const ScopedSlos* scopes) {
   return o;
 }
 
+// Each stage's span, from the timeline's one-second intervals.
+std::vector<StageSpan> stage_spans(const Result& r) {
+  std::vector<StageSpan> spans;
+  for (const auto& p : r.timeline) {
+    if (!spans.empty() && spans.back().name == p.stage) {
+      spans.back().end_s = p.t_s;
+      continue;
+    }
+    spans.push_back({p.stage, p.t_s - p.length_s, p.t_s});
+  }
+  return spans;
+}
+
+SloOutcome check_target_metric(const slo::Expression& e, const Result& r) {
+  SloOutcome o;
+  o.expression = e.text;
+  if (!r.target_metrics) {
+    o.observed_text = "no samples";
+    o.detail = "the target's metrics were not scraped";
+    return o;
+  }
+  const auto seen = observe_target_metric(*r.target_metrics, e, r.warmup_s, stage_spans(r));
+  if (!seen.value) {
+    o.observed_text = "no samples";
+    o.detail = seen.problem;
+    return o;
+  }
+  o.observed = seen.value;
+  o.observed_text = seen.seconds ? core::format_duration(core::Nanos{static_cast<int64_t>(std::llround(*seen.value * 1e9))})
+                                 : slo::format_quantity(*seen.value, e.quantity);
+  o.pass = e.threshold && slo::compare(*seen.value, e.op, *e.threshold);
+  std::string threshold_text = e.text.substr(e.text.find_last_of("<>=") + 1);
+  threshold_text.erase(0, threshold_text.find_first_not_of(' '));
+  o.detail = fmt::format("{}={} ({}), threshold {} {}", e.stat, o.observed_text, seen.series, slo::to_string(e.op),
+                         threshold_text);
+  o.window = seen.window;
+  if (seen.window) {
+    const auto& w = *seen.window;
+    o.detail += fmt::format("; worst {}window {}-{}, {} of {} window{} failed", w.partial ? "(partial) " : "",
+                            clock_of(w.start_s), clock_of(w.end_s), w.failed, w.windows, w.windows == 1 ? "" : "s");
+  }
+  return o;
+}
+
 struct StartupCount {
   int runs = 0, failed = 0;
 };
@@ -229,6 +275,10 @@ void check_slos(const std::vector<scenario::SloSpec>& slos, Result& result, cons
       o.expression = s.expression;
       o.detail = parsed.error();
       result.slo.push_back(std::move(o));
+      continue;
+    }
+    if (parsed->metric.starts_with("target.metric.")) {
+      result.slo.push_back(check_target_metric(*parsed, result));
       continue;
     }
     if (scoped(*parsed)) {

@@ -252,6 +252,7 @@ ScopedSlos::ScopedSlos(const std::vector<slo::Expression>& expressions, std::vec
     if (http::to_string(static_cast<http::ErrorKind>(k)) == "timeout") m.timeout_kind = k;
   }
   for (const auto& e : expressions) {
+    if (e.metric.starts_with("target.metric.")) continue;  // judged from the scrapes (target_metric_view)
     if (!e.tags.contains("stage") && !e.tags.contains("window")) {
       if (!e.tags.contains("name")) continue;
     }

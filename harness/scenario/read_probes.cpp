@@ -4,12 +4,14 @@
 
 #include "harness/core/units.hpp"
 #include "harness/scenario/sections.hpp"
+#include "probes/prometheus_math.hpp"
 
 // probes: how the target's process is watched during a load run.
 namespace loadgen::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 1> kProbesKeys = {"resources"};
+constexpr std::array<std::string_view, 2> kProbesKeys = {"resources", "metrics"};
+constexpr std::array<std::string_view, 5> kMetricsKeys = {"url", "interval", "timeout", "select", "max_series"};
 constexpr std::array<std::string_view, 3> kResourcesKeys = {"enabled", "interval", "pid_file"};
 // /proc counts CPU time in ticks of 10ms (USER_HZ): a shorter interval only measures the tick.
 constexpr Nanos kMinInterval = std::chrono::milliseconds(10);
@@ -53,6 +55,64 @@ ResourcesSpec read_resources(Reader& r, const Field& field) {
   return spec;
 }
 
+Template read_metrics_url(Reader& r, const Field& field) {
+  auto url = r.templ(field, Dynamic::kPort);
+  if (!url) return {};
+  const auto text = url->text();
+  if (!text.starts_with("/") && !text.starts_with("http://") && !text.starts_with("https://")) {
+    r.error(field, fmt::format("url is a path on the target's base URL (/metrics) or an http:// URL, not '{}'", text));
+  }
+  return std::move(*url);
+}
+
+std::vector<std::string> read_select(Reader& r, const Field& field) {
+  std::vector<std::string> out;
+  auto items = r.sequence(field, "metric selector");
+  if (!items) return out;
+  for (const auto& item : *items) {
+    auto text = r.text(item);
+    if (!text) continue;
+    if (auto sel = probes::parse_selector(*text); !sel) {
+      r.error(item, fmt::format("select: '{}': {}", *text, sel.error()));
+      continue;
+    }
+    out.push_back(*text);
+  }
+  return out;
+}
+
+MetricsSpec read_metrics(Reader& r, const Field& field) {
+  MetricsSpec spec;
+  spec.where = r.where(field.value);
+  auto fields = r.mapping(field, "in probes.metrics", kMetricsKeys);
+  if (!fields) return spec;
+  if (const auto* f = fields->find("url")) {
+    spec.url = read_metrics_url(r, *f);
+  } else {
+    r.error(field, "probes.metrics needs url: (e.g. url: /metrics)");
+  }
+  if (const auto* f = fields->find("interval")) {
+    if (auto interval = r.duration(*f, Sign::kPositive); interval && *interval < std::chrono::milliseconds(100)) {
+      r.error(*f, "interval must be at least 100ms (a scrape is a whole exposition, parsed)");
+    } else if (interval) {
+      spec.interval = *interval;
+    }
+  }
+  spec.timeout = std::min<Nanos>(spec.interval, std::chrono::seconds(5));
+  if (const auto* f = fields->find("timeout")) {
+    if (auto timeout = r.duration(*f, Sign::kPositive); timeout && *timeout > spec.interval) {
+      r.error(*f, fmt::format("timeout must be at most the interval ({})", core::format_duration(spec.interval)));
+    } else if (timeout) {
+      spec.timeout = *timeout;
+    }
+  }
+  if (const auto* f = fields->find("select")) spec.select = read_select(r, *f);
+  if (const auto* f = fields->find("max_series")) {
+    if (auto n = r.whole(*f, 1, 100'000)) spec.max_series = static_cast<int>(*n);
+  }
+  return spec;
+}
+
 }  // namespace
 
 ProbesSpec read_probes(Reader& r, const Field& field) {
@@ -62,6 +122,8 @@ ProbesSpec read_probes(Reader& r, const Field& field) {
     return probes;
   if (const auto* f = fields->find("resources"))
     probes.resources = read_resources(r, *f);
+  if (const auto* f = fields->find("metrics"))
+    probes.metrics = read_metrics(r, *f);
   return probes;
 }
 

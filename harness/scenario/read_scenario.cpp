@@ -87,6 +87,7 @@ SloContext slo_context(const Scenario& s, bool target_pid_given) {
   }
   context.samples_target = s.target.start || s.probes.resources.pid_file || target_pid_given;
   context.resources_disabled = !s.probes.resources.enabled;
+  context.scrapes_metrics = s.probes.metrics.has_value();
   context.search = s.load.search.has_value();
   return context;
 }

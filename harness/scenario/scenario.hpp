@@ -197,8 +197,22 @@ struct ResourcesSpec {
   SourceLocation where;
 };
 
+// probes.metrics: scraping the target's Prometheus / OpenMetrics endpoint during the run.
+struct MetricsSpec {
+  // A path on the target's base URL ("/metrics") or a whole http(s) URL; may use ${port}.
+  Template url;
+  Nanos interval = std::chrono::seconds(1);
+  Nanos timeout = std::chrono::seconds(1);  // per scrape; at most the interval
+  // Series to keep, as `name` or `name{label="value",...}` (checked); empty: every series the
+  // SLOs name, or with no target.metric SLO every series up to max_series.
+  std::vector<std::string> select;
+  int max_series = 200;
+  SourceLocation where;
+};
+
 struct ProbesSpec {
   ResourcesSpec resources;
+  std::optional<MetricsSpec> metrics;
 };
 
 struct SloSpec {

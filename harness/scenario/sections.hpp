@@ -62,6 +62,7 @@ struct SloContext {
   // target.*: the resources probe has a process to watch (target.start or a pid file).
   bool samples_target = false;
   bool resources_disabled = false;  // probes.resources.enabled: false
+  bool scrapes_metrics = false;     // probes.metrics: target.metric.* exists
   bool search = false;              // load.search: capacity.* exists, stages do not
 };
 BaselineSpec read_baseline(Reader& r, const Field& field);

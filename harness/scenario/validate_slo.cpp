@@ -45,11 +45,21 @@ std::string check_target_metric(const slo::Expression& e, const SloContext& cont
       e.metric);
 }
 
+std::string check_scraped_metric(const slo::Expression& e, const SloContext& context) {
+  if (!context.scrapes_metrics) {
+    return fmt::format("{} is read from the target's metrics endpoint: add probes.metrics (e.g. url: /metrics)",
+                       e.metric);
+  }
+  return {};
+}
+
 // What the expression refers to must exist in this scenario; the parser has already checked
 // its form. Returns the problem, or "".
 std::string check_metric(const slo::Expression& e, const SloContext& context) {
   if (e.metric.starts_with("startup."))
     return check_startup_metric(e, context);
+  if (e.metric.starts_with("target.metric."))
+    return check_scraped_metric(e, context);
   if (e.metric.starts_with("target."))
     return check_target_metric(e, context);
   if (e.metric == "capacity") {
@@ -71,7 +81,12 @@ std::string check_metric(const slo::Expression& e, const SloContext& context) {
 }
 
 std::string check_tags(const slo::Expression& e, const SloContext& context) {
-  if (!e.tags.empty() && (e.metric.starts_with("startup.") || e.metric.starts_with("target."))) {
+  if (e.metric.starts_with("target.metric.") && e.tags.contains("name")) {
+    return "a target metric's series are chosen by its labels ({route=\"/a\"}); name= scopes request metrics";
+  }
+  const bool scoped_family = e.metric.starts_with("startup.") ||
+                             (e.metric.starts_with("target.") && !e.metric.starts_with("target.metric."));
+  if (!e.tags.empty() && scoped_family) {
     return fmt::format("stage, window and name tags scope request metrics (http, send_lag, a request "
                        "name), not {}",
                        e.metric);

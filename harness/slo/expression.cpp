@@ -45,7 +45,8 @@ bool is_ident_start(char c) {
   return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
 }
 bool is_ident_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  // ':' for Prometheus metric names (recording rules' level:metric:operation).
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ':';
 }
 bool is_digit(char c) {
   return std::isdigit(static_cast<unsigned char>(c)) != 0;
@@ -96,6 +97,10 @@ class Parser {
   bool parse_segment();
   bool parse_tags();
   bool parse_tag();
+  bool parse_label(const std::string& key, size_t key_pos);
+  bool in_target_metric() const {
+    return segments_.size() == 3 && segments_[0].text == "target" && segments_[1].text == "metric";
+  }
   bool classify();
   bool parse_operator();
   bool parse_threshold();
@@ -185,11 +190,13 @@ bool Parser::parse_tags() {
 
 bool Parser::parse_tag() {
   const size_t key_pos = pos_;
-  while (is_ident_char(peek()))
+  while (is_ident_char(peek()) && peek() != ':')  // a key never has ':' (stage:spike is a typo)
     ++pos_;
   const std::string key(text_.substr(key_pos, pos_ - key_pos));
   if (key.empty())
     return fail(key_pos, "expected a tag such as stage=spike");
+  // A target's series: every key but the scopes is one of its labels.
+  if (in_target_metric() && key != "stage" && key != "window") return parse_label(key, key_pos);
   if (key != "stage" && key != "window" && key != "name") {
     return fail(key_pos, fmt::format("unknown tag '{}' (use stage, window or name)", key));
   }
@@ -215,6 +222,44 @@ bool Parser::parse_tag() {
   if (!expr_.tags.emplace(key, std::string(value)).second) {
     return fail(key_pos, fmt::format("tag '{}' is given twice", key));
   }
+  return true;
+}
+
+// label="value" (escapes \\ \" \n, as in the exposition format) or label=value.
+bool Parser::parse_label(const std::string& key, size_t key_pos) {
+  skip_blanks();
+  if (peek() == '!' || (peek() == '=' && peek(1) == '~')) {
+    return fail(pos_, fmt::format("only label=value matches a series ('{}' is not supported)", peek() == '!' ? "!=" : "=~"));
+  }
+  if (peek() != '=') return fail(pos_, fmt::format("expected '=' after '{}'", key));
+  ++pos_;
+  skip_blanks();
+  std::string value;
+  const size_t value_pos = pos_;
+  if (peek() == '"') {
+    ++pos_;
+    while (!at_end() && peek() != '"') {
+      char c = peek();
+      if (c == '\\') {
+        ++pos_;
+        const char e = peek();
+        if (e != '\\' && e != '"' && e != 'n') return fail(pos_, "a label value escapes only \\\\, \\\" and \\n");
+        c = e == 'n' ? '\n' : e;
+      }
+      value += c;
+      ++pos_;
+    }
+    if (at_end()) return fail(value_pos, "the label value's '\"' is not closed");
+    ++pos_;
+  } else {
+    while (!at_end() && peek() != ',' && peek() != '}' && peek() != '{' && peek() != '=') ++pos_;
+    value = std::string(trim(text_.substr(value_pos, pos_ - value_pos)));
+    if (value.empty()) return fail(value_pos, fmt::format("label '{}' needs a value", key));
+  }
+  for (const auto& [k, v] : expr_.labels) {
+    if (k == key) return fail(key_pos, fmt::format("label '{}' is given twice", key));
+  }
+  expr_.labels.emplace_back(key, std::move(value));
   return true;
 }
 

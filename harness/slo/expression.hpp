@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "harness/core/expected.hpp"
 
@@ -23,12 +25,16 @@ enum class Quantity {
   kRatio,     // fraction (0.001 == 0.1%)
   kBytes,     // bytes
   kBytesPerHour,
+  kMetric,    // a target's metric in its own unit: seconds, bytes, a plain number (durations
+              // and sizes written in a threshold are converted to seconds and bytes)
 };
 
 struct Expression {
   std::string text;                          // as written, trimmed
   std::string metric;                        // "http", "list_items", "startup.ready", "target.rss"
   std::map<std::string, std::string> tags;   // {"stage": "spike"}, {"window": "1m"}
+  // target.metric.<name>{route="/a"}: the label matchers, in the order written.
+  std::vector<std::pair<std::string, std::string>> labels;
   std::string stat;                          // "p99", "p99.9", "max", "mean", "rps", "error_rate" ...
   std::optional<double> percentile;          // 99.9 for "p99.9"; empty for other stats
   Comparison op = Comparison::kLess;

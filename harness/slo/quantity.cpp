@@ -66,6 +66,8 @@ std::string format_quantity(double value, Quantity quantity) {
       return fmt::format("{}{}", sign, core::format_bytes(magnitude));
     case Quantity::kBytesPerHour:
       return fmt::format("{}{}/h", sign, core::format_bytes(magnitude));
+    case Quantity::kMetric:
+      return fmt::format("{:.4g}", value);
   }
   return fmt::format("{}", value);
 }

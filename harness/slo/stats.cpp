@@ -34,6 +34,10 @@ constexpr std::array kRssStats = {
     NamedStat{"slope", Quantity::kBytesPerHour}};
 constexpr std::array kCountStats = {NamedStat{"max", Quantity::kCount},
                                     NamedStat{"mean", Quantity::kCount}};
+constexpr std::array kMetricStats = {
+    NamedStat{"rate", Quantity::kMetric}, NamedStat{"max", Quantity::kMetric},
+    NamedStat{"min", Quantity::kMetric},  NamedStat{"mean", Quantity::kMetric},
+    NamedStat{"last", Quantity::kMetric}};
 constexpr std::array kCapacityStats = {NamedStat{"max_rate", Quantity::kRate},
                                        NamedStat{"first_failing_rate", Quantity::kRate}};
 
@@ -70,6 +74,9 @@ FamilyStats stats_of(Family family) {
       return make(kCountStats, false, Quantity::kCount, "max, mean (avg)");
     case Family::kCapacity:
       return make(kCapacityStats, false, Quantity::kRate, "max_rate, first_failing_rate");
+    case Family::kTargetMetric:
+      return make(kMetricStats, true, Quantity::kMetric,
+                  "p<N> (histograms, summaries), rate (counters), max, min, avg (mean), last");
   }
   return make(kLatencyStats, false, Quantity::kDuration, "");
 }
@@ -105,7 +112,12 @@ core::Expected<Family> classify_metric(const std::vector<std::string>& segments)
                           : "startup metrics are startup.<phase>.<stat>; a phase is one name");
   }
   if (head == "target") {
-    constexpr std::string_view kValid = "target.cpu, target.rss, target.fds or target.threads";
+    constexpr std::string_view kValid =
+        "target.cpu, target.rss, target.fds, target.threads or target.metric.<name>";
+    if (segments.size() >= 2 && segments[1] == "metric") {
+      if (segments.size() == 3) return Family::kTargetMetric;
+      return R::failure("write target.metric.<name>.<stat>, e.g. target.metric.db_query_seconds.p99");
+    }
     if (segments.size() < 2) {
       return R::failure(
           fmt::format("write target.<resource>.<stat>, e.g. target.rss.max ({})", kValid));

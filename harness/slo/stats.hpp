@@ -20,6 +20,7 @@ enum class Family {
   kTargetRss,    // target.rss: resident memory
   kTargetCount,  // target.fds, target.threads
   kCapacity,     // capacity: what a load.search found
+  kTargetMetric, // target.metric.<name>: a series of the target's Prometheus metrics
 };
 
 // Classifies the metric part (every segment but the stat). Errors for malformed target.* and

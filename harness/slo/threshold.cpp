@@ -93,6 +93,8 @@ std::string_view quantity_name(Quantity q) {
       return "a size";
     case Quantity::kBytesPerHour:
       return "a size per hour";
+    case Quantity::kMetric:
+      return "a value in the metric's unit";
   }
   return "a value";
 }
@@ -112,6 +114,8 @@ std::string unreadable(std::string_view t, Quantity q) {
       return fmt::format("'{}' is not a number", t);
     case Quantity::kBytesPerHour:
       return fmt::format("'{}' is not a size per hour (e.g. 10MB/h)", t);
+    case Quantity::kMetric:
+      return fmt::format("'{}' is not a number, a duration (100ms) or a size (1GB)", t);
   }
   return fmt::format("'{}' is not a threshold", t);
 }
@@ -149,6 +153,11 @@ R fit(std::string_view t, const StatInfo& stat, Family family, WrittenValue w) {
             fmt::format("{} is a size per hour; {} is a size (write {}/h)", stat.written, t, t));
       }
       return w.kind == Written::kSizePerHour ? R(Threshold{w.value, ""}) : mismatch();
+    case Quantity::kMetric:
+      // Prometheus's base units: seconds and bytes. A duration is converted to seconds.
+      if (w.kind == Written::kDuration) return R(Threshold{w.value / 1e9, ""});
+      if (w.kind == Written::kSizePerHour) return mismatch();
+      return R(Threshold{w.value, ""});
   }
   return mismatch();
 }
@@ -172,7 +181,7 @@ core::Expected<Threshold> parse_threshold(std::string_view text, Family family,
   }
   // Only a memory slope can go down; every other quantity is a size, count or time.
   const bool negative = text.front() == '-';
-  if (negative && stat.quantity != Quantity::kBytesPerHour) {
+  if (negative && stat.quantity != Quantity::kBytesPerHour && stat.quantity != Quantity::kMetric) {
     return R::failure(fmt::format("thresholds cannot be negative ('{}')", text));
   }
   const auto magnitude = negative ? text.substr(1) : text;
@@ -189,7 +198,7 @@ core::Expected<Threshold> parse_threshold(std::string_view text, Family family,
 
 std::optional<std::string> impossible(Family family, const StatInfo& stat, Comparison op,
                                       double threshold, std::string_view text) {
-  const bool bounded_below = stat.quantity != Quantity::kBytesPerHour;
+  const bool bounded_below = stat.quantity != Quantity::kBytesPerHour && stat.quantity != Quantity::kMetric;
   const bool at_most_one = family == Family::kRequest && stat.quantity == Quantity::kRatio;
   const auto& s = stat.written;
   const auto op_text = to_string(op);

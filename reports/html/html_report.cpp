@@ -7,6 +7,7 @@
 #include "reports/html/html_escape.hpp"
 #include "reports/verdict_text.hpp"
 #include "reports/html/html_sections.hpp"
+#include "reports/html/metrics_section.hpp"
 #include "reports/html/report_data.hpp"
 
 namespace loadgen::reports::html {
@@ -60,6 +61,7 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
     page += fmt::format("<a href=\"#{0}\">{0}</a> ", id);
     if (r.capacity && std::string_view(id) == "verdict") page += "<a href=\"#capacity\">capacity</a> ";
     if ((r.shard || !r.shards.empty()) && std::string_view(id) == "verdict") page += "<a href=\"#shards\">shards</a> ";
+    if (r.target_metrics && std::string_view(id) == "resources") page += "<a href=\"#metrics\">metrics</a> ";
   }
   page += "</nav>\n</header>\n<main>\n";
   page += verdict_section(r);
@@ -71,6 +73,7 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   page += errors_section(r);
   page += startup_section(r);
   page += resources_section(r);
+  page += target_metrics_section(r);
   page += scenario_section(r);
   page += machine_section(r, context);
   page +=

@@ -299,6 +299,43 @@
                    axes: [timeAxis(), { label: 'MiB' }] }, rss);
   }
 
+  // The target's own series, on the timeline's axis and cursor, beside loadgen's p99 (a latency)
+  // or its rate (anything else), so that a bad second on one side can be found on the other.
+  function targetMetricCharts(d) {
+    var tm = d.target_metrics, tl = d.timeline;
+    if (!tm || !tm.charts.length) return;
+    var plugins = [stagesPlugin(tl.stages, d.warmup_s)];
+    var ms = function (u, v) { return fmtMs(v); };
+    var plain = function (u, v) { return v == null ? '-' : fmtNumber(v, 3); };
+    var perSecond = function (u, v) { return v == null ? '-' : fmtNumber(v, 2) + '/s'; };
+    tm.charts.forEach(function (c, k) {
+      var tables = [], series = [xSeries()], own = c.ms ? ms : (c.type === 'gauge' ? plain : perSecond);
+      var names = Object.keys(c.quantiles);
+      if (c.type === 'histogram' || c.type === 'summary') {
+        names.forEach(function (q, i) {
+          tables.push([c.t, c.quantiles[q]]);
+          series.push(line((c.type === 'summary' ? 'q' : '') + q, i, { value: c.ms ? ms : plain, spanGaps: true }));
+        });
+      } else {
+        tables.push([c.t, c.value]);
+        series.push(line(c.type === 'counter' ? 'per second' : 'value', 0, { value: own, spanGaps: true }));
+      }
+      // loadgen's side: its p99 on the same ms axis for a latency, else its rate on a right axis.
+      var latency = c.ms && c.type !== 'gauge';
+      tables.push(latency ? [tl.t, tl.p99] : [tl.t, tl.rps]);
+      series.push(line(latency ? 'loadgen p99' : 'loadgen responses/s', 8,
+                       { dash: [5, 4], width: 1, value: latency ? ms : perSecond, scale: latency ? 'y' : 'lg', spanGaps: true }));
+      var axes = [timeAxis(), { label: c.ms ? 'ms' : (c.type === 'counter' ? 'per second' : c.type === 'gauge' ? 'value' : 'observed') }];
+      if (!latency) axes.push({ scale: 'lg', side: 1, label: 'loadgen responses / s', grid: { show: false } });
+      series.forEach(function (s, i) { if (i > 0 && !s.scale) s.scale = 'y'; });
+      chart('metric-' + k, {
+        plugins: plugins, cursor: { sync: { key: 'timeline' } },
+        scales: { x: { time: false }, y: { auto: true }, lg: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
+        series: series, axes: axes.map(function (a, i) { if (i === 1) a.scale = 'y'; return a; })
+      }, uPlot.join(tables));
+    });
+  }
+
   function finish(error) {
     var errors = (window.loadgenErrors || []).slice();
     if (error) errors.push(String(error && error.stack || error));
@@ -328,6 +365,7 @@
     spectrumChart(data);
     startupCharts(data);
     resourceCharts(data);
+    targetMetricCharts(data);
     var resizing = null;
     window.addEventListener('resize', function () {
       clearTimeout(resizing);

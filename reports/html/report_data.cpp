@@ -1,4 +1,5 @@
 #include "reports/html/report_data.hpp"
+#include "reports/html/metrics_section.hpp"
 
 #include <map>
 #include <algorithm>
@@ -221,6 +222,7 @@ json report_data(const run::Result& r) {
            {{"target", process_json(r.resources.target)},
             {"loadgen", process_json(r.resources.loadgen)}}}};
   if (r.capacity) data["capacity"] = capacity_columns(r);
+  if (r.target_metrics) data["target_metrics"] = target_metrics_data(r);
   return data;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <span>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -31,6 +33,15 @@ targets::BatcherOptions batcher_options(const ItemsOptions& options) {
 
 void bind_item(const NewItem& item, targets::RowBinder& row) {
   row.integer(item.id).integer(item.created_at).text(item.name).text(item.payload);
+}
+
+using BatchWrite = std::function<targets::SinkResult(std::span<const NewItem>)>;
+
+// Each attempt at a batch, as the batcher's writer thread makes it.
+BatchWrite timed_as_insert_batch(BatchWrite write, DbQueryTimes& times) {
+  return [write = std::move(write), &times](std::span<const NewItem> items) {
+    return times.time(DbQuery::kInsertBatch, [&] { return write(items); });
+  };
 }
 
 // Ids of new items start above the seeded range, so seeding later (staged start-up) can
@@ -87,7 +98,8 @@ ItemsService::ItemsService(const ItemsOptions& options, std::unique_ptr<targets:
                            std::int64_t first_new_id, std::int64_t latest_created_at)
     : options_(options),
       sink_(std::move(sink)),
-      batcher_(batcher_options(options), sink_->batch_writer<NewItem>(bind_item),
+      batcher_(batcher_options(options),
+               timed_as_insert_batch(sink_->batch_writer<NewItem>(bind_item), query_times_),
                [](std::span<const NewItem> items, const std::string& error, int attempts) {
                  std::fprintf(stderr, "refserver: %zu items lost after %d attempts: %s\n",
                               items.size(), attempts, error.c_str());
@@ -108,14 +120,17 @@ std::int64_t ItemsService::next_created_at() {
 targets::Result<std::string> ItemsService::page(std::int64_t limit,
                                                 std::optional<std::string_view> cursor) {
   if (auto* cache = cache_view_.load(std::memory_order_acquire)) {
-    if (auto body = cache->lookup(limit, cursor.value_or(""))) {
+    auto body = query_times_.time(DbQuery::kPageCacheLookup,
+                                  [&] { return cache->lookup(limit, cursor.value_or("")); });
+    if (body) {
       cache_hits_.fetch_add(1, std::memory_order_relaxed);
       return std::move(*body);
     }
     cache_misses_.fetch_add(1, std::memory_order_relaxed);
   }
   auto reader = readers_.acquire();
-  auto page = reader->pages.page(limit, cursor);
+  auto page =
+      query_times_.time(DbQuery::kListItems, [&] { return reader->pages.page(limit, cursor); });
   if (!page)
     return page.error();
   return page_json(*page);
@@ -123,7 +138,8 @@ targets::Result<std::string> ItemsService::page(std::int64_t limit,
 
 targets::Result<std::string> ItemsService::page_at_offset(std::int64_t limit, std::int64_t offset) {
   auto reader = readers_.acquire();
-  auto page = reader->pages.page_offset(limit, offset);
+  auto page = query_times_.time(DbQuery::kListItemsOffset,
+                                [&] { return reader->pages.page_offset(limit, offset); });
   if (!page)
     return page.error();
   return offset_page_json(*page);

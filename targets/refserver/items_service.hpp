@@ -15,6 +15,7 @@
 #include "targets/batching/sqlite_sink.hpp"
 #include "targets/pagination/database.hpp"
 #include "targets/pagination/paginator.hpp"
+#include "targets/refserver/db_query_times.hpp"
 #include "targets/refserver/lease_pool.hpp"
 #include "targets/refserver/page_cache.hpp"
 
@@ -81,6 +82,8 @@ class ItemsService {
   void close();
 
   ItemsFigures figures() const;
+  // list_items, list_items_offset, page_cache_lookup and insert_batch.
+  const DbQueryTimes& query_times() const { return query_times_; }
 
   struct Reader {
     targets::Database db;
@@ -95,6 +98,8 @@ class ItemsService {
   ItemsOptions options_;
   LeasePool<Reader> readers_;
   std::unique_ptr<targets::SqliteSink> sink_;
+  // Before the batcher: its writer thread records batch inserts until it stops.
+  DbQueryTimes query_times_;
   targets::Batcher<NewItem> batcher_;
   std::atomic<std::int64_t> next_id_;
   std::atomic<std::int64_t> latest_created_at_;

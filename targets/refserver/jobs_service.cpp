@@ -44,7 +44,8 @@ std::optional<JobsService::Submitted> JobsService::replay_from_ledger(
     const std::string& key, const std::string& fingerprint) {
   if (key.empty() || registry_.find_by_key(key))
     return std::nullopt;
-  auto old = ledger_->find_by_key(key);
+  auto old =
+      query_times_.time(DbQuery::kLedgerFindByKey, [&] { return ledger_->find_by_key(key); });
   if (!old)
     return Submitted{Outcome::kError, {}, old.error()};
   if (!old->has_value())
@@ -100,7 +101,7 @@ void JobsService::on_complete(std::int64_t id, const targets::TaskReport& report
   auto record = registry_.mark_finished(id, std::move(finish));
   if (!record)
     return;
-  if (!ledger_->record(*record)) {
+  if (!query_times_.time(DbQuery::kLedgerWrite, [&] { return ledger_->record(*record); })) {
     ledger_failures_.fetch_add(1, std::memory_order_relaxed);
   }
   registry_.retire(id);
@@ -111,7 +112,7 @@ core::Expected<std::optional<JobRecord>> JobsService::find(std::int64_t id) {
     return job;
   if (!ready())
     return std::optional<JobRecord>{};
-  return ledger_->find(id);
+  return query_times_.time(DbQuery::kLedgerFind, [&] { return ledger_->find(id); });
 }
 
 void JobsService::drain() {

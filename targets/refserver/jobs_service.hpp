@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "targets/refserver/db_query_times.hpp"
 #include "targets/refserver/job_ledger.hpp"
 #include "targets/refserver/job_registry.hpp"
 #include "targets/worker_pool/worker_pool.hpp"
@@ -56,6 +57,9 @@ class JobsService {
   void drain();
 
   JobsFigures figures() const;
+  // ledger_write, ledger_find and ledger_find_by_key. They include the wait for the ledger's
+  // one connection, which is part of what a request waits for.
+  const DbQueryTimes& query_times() const { return query_times_; }
 
  private:
   std::optional<Submitted> replay_from_ledger(const std::string& key,
@@ -67,6 +71,7 @@ class JobsService {
   std::unique_ptr<JobLedger> ledger_;
   std::atomic<bool> ledger_ready_{false};
   std::atomic<std::uint64_t> ledger_failures_{0};
+  DbQueryTimes query_times_;
   // Last member: its threads call back into the registry and ledger, so it stops first.
   targets::WorkerPool pool_;
 };

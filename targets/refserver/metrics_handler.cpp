@@ -1,14 +1,10 @@
-#include <array>
-
-#include <fmt/format.h>
-
+#include "targets/refserver/bucket_histogram.hpp"
+#include "targets/refserver/db_query_times.hpp"
 #include "targets/refserver/handlers.hpp"
 #include "targets/refserver/open_metrics.hpp"
 
 namespace loadgen::refserver {
 namespace {
-
-constexpr std::array kQuantiles{0.5, 0.9, 0.99};
 
 void counter(OpenMetricsText& out, std::string_view name, std::string_view help,
              std::uint64_t value) {
@@ -22,19 +18,12 @@ void gauge(OpenMetricsText& out, std::string_view name, std::string_view help,
   out.sample(name, value);
 }
 
-// A nanosecond histogram as a summary in seconds. The sum is count x mean, as exact as the
-// histogram's buckets (3 significant digits).
-void summary(OpenMetricsText& out, std::string_view name, std::string_view help,
-             const metrics::Histogram& ns) {
-  out.family(name, "summary", help);
-  const std::string base(name);
-  for (double q : kQuantiles) {
-    out.sample(base, {{"quantile", fmt::format("{}", q)}},
-               static_cast<double>(ns.value_at_percentile(q * 100.0)) / 1e9);
-  }
-  const auto count = static_cast<std::uint64_t>(ns.total_count());
-  out.sample(base + "_count", {}, count);
-  out.sample(base + "_sum", {}, ns.mean() * static_cast<double>(count) / 1e9);
+// An HDR histogram of nanoseconds as a histogram family in seconds, in the latency layout.
+void latency_histogram(OpenMetricsText& out, std::string_view name, std::string_view help,
+                       const metrics::Histogram& ns) {
+  out.family(name, "histogram", help);
+  const auto counts = bucket_counts_of_ns(ns);
+  out.histogram(name, {}, kLatencyBucketBounds, counts.cumulative, counts.sum_seconds);
 }
 
 void render_readiness(OpenMetricsText& out, const Readiness& readiness) {
@@ -55,9 +44,9 @@ void render_jobs(OpenMetricsText& out, const JobsFigures& jobs) {
           pool.dead_lettered + pool.timed_out + pool.cancelled);
   counter(out, "refserver_jobs_ledger_failures",
           "Finished jobs the queue database could not record.", jobs.ledger_failures);
-  summary(out, "refserver_job_queue_wait_seconds", "Time jobs waited for a worker.",
-          pool.queue_wait_ns);
-  summary(out, "refserver_job_run_seconds", "Time jobs ran.", pool.run_time_ns);
+  latency_histogram(out, "refserver_job_queue_wait_seconds", "Time jobs waited for a worker.",
+                    pool.queue_wait_ns);
+  latency_histogram(out, "refserver_job_run_seconds", "Time jobs ran.", pool.run_time_ns);
 }
 
 void render_items(OpenMetricsText& out, const ItemsFigures& items) {
@@ -76,8 +65,8 @@ void render_items(OpenMetricsText& out, const ItemsFigures& items) {
   out.sample("refserver_item_batches_flushed_total", {{"reason", "request"}}, b.batches_by_request);
   counter(out, "refserver_item_batches_failed", "Batches that failed every attempt.",
           b.batches_failed);
-  summary(out, "refserver_item_batch_write_seconds", "Time to write one batch (each attempt).",
-          b.flush_time_ns);
+  latency_histogram(out, "refserver_item_batch_write_seconds",
+                    "Time to write one batch (each attempt).", b.flush_time_ns);
   counter(out, "refserver_page_cache_hits", "Cursor pages served from the page cache.",
           items.cache_hits);
   counter(out, "refserver_page_cache_misses", "Cursor pages the cache did not hold.",
@@ -93,6 +82,8 @@ Response handle_metrics(const MetricsSources& sources) {
   render_jobs(out, sources.jobs.figures());
   if (sources.items != nullptr)
     render_items(out, sources.items->figures());
+  render_db_query_times(out, {&sources.jobs.query_times(),
+                              sources.items != nullptr ? &sources.items->query_times() : nullptr});
   Response response;
   response.content_type = std::string(OpenMetricsText::kContentType);
   response.body = out.finish();

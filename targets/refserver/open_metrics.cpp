@@ -1,5 +1,7 @@
 #include "targets/refserver/open_metrics.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 namespace loadgen::refserver {
@@ -19,6 +21,15 @@ std::string escape_label_value(std::string_view value) {
     }
   }
   return out;
+}
+
+// OpenMetrics' canonical form of an le value: a float, so 1 is "1.0". Consistent spelling
+// matters: Prometheus keys a bucket series by its le text.
+std::string format_bound(double bound) {
+  auto text = fmt::format("{}", bound);
+  if (text.find_first_of(".e") == std::string::npos)
+    text += ".0";
+  return text;
 }
 
 }  // namespace
@@ -49,6 +60,24 @@ void OpenMetricsText::sample(std::string_view name, const Labels& labels, double
 void OpenMetricsText::sample(std::string_view name, const Labels& labels, std::uint64_t value) {
   write_name_and_labels(name, labels);
   fmt::format_to(std::back_inserter(text_), " {}\n", value);
+}
+
+void OpenMetricsText::histogram(std::string_view name, const Labels& labels,
+                                std::span<const double> upper_bounds,
+                                std::span<const std::uint64_t> cumulative, double sum) {
+  if (cumulative.size() != upper_bounds.size() + 1) {
+    throw std::invalid_argument(fmt::format("histogram {}: {} counts for {} bounds and +Inf", name,
+                                            cumulative.size(), upper_bounds.size()));
+  }
+  const auto base = std::string(name);
+  auto bucket_labels = labels;
+  bucket_labels.emplace_back("le", "");
+  for (std::size_t i = 0; i < cumulative.size(); ++i) {
+    bucket_labels.back().second = i < upper_bounds.size() ? format_bound(upper_bounds[i]) : "+Inf";
+    sample(base + "_bucket", bucket_labels, cumulative[i]);
+  }
+  sample(base + "_count", labels, cumulative.back());
+  sample(base + "_sum", labels, sum);
 }
 
 std::string OpenMetricsText::finish() {

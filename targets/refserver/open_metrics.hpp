@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,6 +25,12 @@ class OpenMetricsText {
   void sample(std::string_view name, const Labels& labels, double value);
   void sample(std::string_view name, const Labels& labels, std::uint64_t value);
   void sample(std::string_view name, std::uint64_t value) { sample(name, {}, value); }
+
+  // One series of a histogram family: `name`_bucket per upper bound and for +Inf, then
+  // `name`_count and `name`_sum. `cumulative` holds the count at or below each bound, then
+  // the count of all (+Inf); throws std::invalid_argument when it is not one longer.
+  void histogram(std::string_view name, const Labels& labels, std::span<const double> upper_bounds,
+                 std::span<const std::uint64_t> cumulative, double sum);
 
   // The exposition, "# EOF" terminated. Call once.
   std::string finish();

@@ -35,10 +35,7 @@ void RequestMetrics::record(std::string_view route, int status, std::chrono::nan
   auto& counters = counters_for(route);
   const int index = std::clamp(status, kMinStatus, kMaxStatus) - kMinStatus;
   counters.by_status[static_cast<size_t>(index)].fetch_add(1, std::memory_order_relaxed);
-  counters.latency_count.fetch_add(1, std::memory_order_relaxed);
-  counters.latency_sum_ns.fetch_add(
-      static_cast<std::uint64_t>(std::max<std::int64_t>(0, latency.count())),
-      std::memory_order_relaxed);
+  counters.latency.record(latency);
 }
 
 std::uint64_t RequestMetrics::count(std::string_view route, int status) const {
@@ -62,16 +59,14 @@ void RequestMetrics::render(OpenMetricsText& out) const {
                  n);
     }
   }
-  out.family("refserver_http_request_duration_seconds", "summary",
+  out.family("refserver_http_request_duration_seconds", "histogram",
              "Time from a complete request to its response being ready, by route.");
   for (const auto& counters : routes_) {
-    const auto n = counters->latency_count.load(std::memory_order_relaxed);
-    if (n == 0)
+    const auto latency = counters->latency.counts();
+    if (latency.count() == 0)
       continue;
-    const double sum_s =
-        static_cast<double>(counters->latency_sum_ns.load(std::memory_order_relaxed)) / 1e9;
-    out.sample("refserver_http_request_duration_seconds_count", {{"route", counters->route}}, n);
-    out.sample("refserver_http_request_duration_seconds_sum", {{"route", counters->route}}, sum_s);
+    out.histogram("refserver_http_request_duration_seconds", {{"route", counters->route}},
+                  kLatencyBucketBounds, latency.cumulative, latency.sum_seconds);
   }
 }
 

@@ -9,10 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "targets/refserver/bucket_histogram.hpp"
 #include "targets/refserver/open_metrics.hpp"
 
-// Request counts by route and status, and a count/sum latency summary per route. Recording
-// is lock-free (fixed atomics per route), since every request on every thread records.
+// Request counts by route and status, and a latency histogram per route. Recording is
+// lock-free (fixed atomics per route), since every request on every thread records.
 namespace loadgen::refserver {
 
 class RequestMetrics {
@@ -34,8 +35,7 @@ class RequestMetrics {
   struct RouteCounters {
     std::string route;
     std::array<std::atomic<std::uint64_t>, kMaxStatus - kMinStatus + 1> by_status{};
-    std::atomic<std::uint64_t> latency_count{0};
-    std::atomic<std::uint64_t> latency_sum_ns{0};
+    BucketHistogram latency;
   };
   RouteCounters& counters_for(std::string_view route);
   const RouteCounters* find(std::string_view route) const;

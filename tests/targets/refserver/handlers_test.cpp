@@ -7,10 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "targets/refserver/main_store.hpp"
-#include "targets/refserver/routes.hpp"
 #include "targets/refserver/sql.hpp"
-#include "tests/targets/refserver/temp_dir.hpp"
+#include "tests/targets/refserver/handlers_fixture.hpp"
 
 namespace loadgen::refserver {
 namespace {
@@ -19,39 +17,8 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using testing::TempDir;
 
-constexpr std::int64_t kSeedRows = 120;
-
-// The real routes over real stores in a temp directory; only the sockets are missing.
-class RefserverHandlersTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto main = dir_ / "main.sqlite3";
-    ASSERT_TRUE(prepare_main_store(main, true));
-    ASSERT_TRUE(seed_main_store(main, kSeedRows));
-    ItemsOptions options;
-    options.db_path = main;
-    options.seed_rows = kSeedRows;
-    options.batch_max_age = 5ms;
-    services_.items = ItemsService::open(options, codec_).value();
-    services_.jobs.attach_ledger(JobLedger::open(dir_ / "queue.sqlite3", true).value());
-    services_.metrics = std::make_unique<RequestMetrics>(router_.patterns());
-  }
-
-  Response call(std::string method, std::string_view target, std::string body = {},
-                HeaderList headers = {}) {
-    auto request = make_request(std::move(method), target, std::move(headers), std::move(body));
-    auto routed = router_.dispatch(request.value());
-    services_.metrics->record(routed.route, routed.response.status, 1ms);
-    return routed.response;
-  }
-
-  static json body_of(const Response& response) { return json::parse(response.body); }
-
-  TempDir dir_;
-  targets::CursorCodec codec_ = targets::CursorCodec::create(std::string(32, 's')).value();
-  Services services_{JobsOptions{1, 16, 100}};
-  Router router_ = make_router(services_);
-};
+using RefserverHandlersTest = testing::HandlersFixture;
+constexpr std::int64_t kSeedRows = RefserverHandlersTest::kSeedRows;
 
 TEST_F(RefserverHandlersTest, HealthAndReadiness) {
   EXPECT_EQ(call("GET", "/health").status, 200);

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tests/targets/refserver/exposition_check.hpp"
 #include "tests/targets/refserver/refserver_fixture.hpp"
 
 namespace loadgen::refserver::testing {
@@ -206,6 +207,24 @@ TEST_F(RefserverHttpTest, MetricsAreOpenMetricsTextWithEof) {
     EXPECT_TRUE(line.rfind("# ", 0) == 0 || line.find(' ') != std::string::npos) << line;
     start = end + 1;
   }
+}
+
+TEST_F(RefserverHttpTest, MetricsParseAsOpenMetricsWithLatencyHistograms) {
+  constexpr int kRequests = 4;
+  for (int i = 0; i < kRequests; ++i)
+    ASSERT_EQ(client_->get("/health").status, 200);
+  // Not the cached page size (50), so the listing queries the main database.
+  ASSERT_EQ(client_->get("/api/items?limit=7").status, 200);
+  const CheckedExposition metrics(client_->get("/metrics").body);
+  EXPECT_TRUE(metrics.problems().empty()) << ::testing::PrintToString(metrics.problems());
+  const SampleLabels health{{"route", "/health"}};
+  EXPECT_EQ(metrics.value("refserver_http_request_duration_seconds_count", health), kRequests);
+  EXPECT_EQ(metrics.value("refserver_http_request_duration_seconds_bucket",
+                          {{"route", "/health"}, {"le", "+Inf"}}),
+            kRequests);
+  EXPECT_EQ(metrics.value("refserver_db_query_seconds_count", {{"query", "list_items"}}), 1);
+  EXPECT_GT(metrics.value("refserver_db_query_seconds_sum", {{"query", "list_items"}}).value_or(0),
+            0);
 }
 
 }  // namespace

@@ -1,3 +1,5 @@
+#include <array>
+#include <cstdint>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
@@ -79,6 +81,26 @@ TEST(RefserverOpenMetrics, FamiliesSamplesEscapingAndEof) {
             "x_requests_total{route=\"a\\\"b\\\\c\\nd\"} 3\nx_seconds 0.25\n# EOF\n");
 }
 
+TEST(RefserverOpenMetrics, HistogramSeriesIsCumulativeBucketsThenCountAndSum) {
+  OpenMetricsText out;
+  out.family("x_seconds", "histogram", "X.");
+  out.histogram("x_seconds", {{"route", "/a"}}, std::array{0.5, 1.0},
+                std::array<std::uint64_t, 3>{1, 2, 3}, 1.75);
+  EXPECT_EQ(out.finish(),
+            "# TYPE x_seconds histogram\n# HELP x_seconds X.\n"
+            "x_seconds_bucket{route=\"/a\",le=\"0.5\"} 1\n"
+            "x_seconds_bucket{route=\"/a\",le=\"1.0\"} 2\n"
+            "x_seconds_bucket{route=\"/a\",le=\"+Inf\"} 3\n"
+            "x_seconds_count{route=\"/a\"} 3\n"
+            "x_seconds_sum{route=\"/a\"} 1.75\n# EOF\n");
+}
+
+TEST(RefserverOpenMetrics, HistogramNeedsACountPerBoundAndInf) {
+  OpenMetricsText out;
+  EXPECT_THROW(out.histogram("x", {}, std::array{0.5, 1.0}, std::array<std::uint64_t, 2>{1, 2}, 0),
+               std::invalid_argument);
+}
+
 TEST(RefserverRequestMetrics, CountsByRouteAndStatus) {
   RequestMetrics metrics({"/a", "/b"});
   metrics.record("/a", 200, std::chrono::milliseconds(2));
@@ -91,8 +113,16 @@ TEST(RefserverRequestMetrics, CountsByRouteAndStatus) {
   const auto text = out.finish();
   EXPECT_NE(text.find("refserver_http_requests_total{route=\"/a\",status=\"200\"} 2\n"),
             std::string::npos);
-  EXPECT_NE(text.find("refserver_http_request_duration_seconds_sum{route=\"/a\"} 0.006\n"),
-            std::string::npos);
+  for (const char* needle :
+       {"# TYPE refserver_http_request_duration_seconds histogram\n",
+        "refserver_http_request_duration_seconds_bucket{route=\"/a\",le=\"0.001\"} 0\n",
+        "refserver_http_request_duration_seconds_bucket{route=\"/a\",le=\"0.0025\"} 1\n",
+        "refserver_http_request_duration_seconds_bucket{route=\"/a\",le=\"0.005\"} 2\n",
+        "refserver_http_request_duration_seconds_bucket{route=\"/a\",le=\"+Inf\"} 2\n",
+        "refserver_http_request_duration_seconds_count{route=\"/a\"} 2\n",
+        "refserver_http_request_duration_seconds_sum{route=\"/a\"} 0.006\n"}) {
+    EXPECT_NE(text.find(needle), std::string::npos) << needle;
+  }
   EXPECT_EQ(text.find("route=\"/b\""), std::string::npos);  // nothing recorded, nothing shown
 }
 

@@ -77,10 +77,10 @@ TEST(SloErrors, MetricsAndStats) {
             "column 10: 'rps' is not a stat of send_lag (use p<N>, min, max, mean (avg), med)");
   EXPECT_EQ(error_of("target.disk.max < 5GB"),
             "column 8: 'target.disk' is not a target metric (use target.cpu, target.rss, "
-            "target.fds or target.threads)");
+            "target.fds, target.threads or target.metric.<name>)");
   EXPECT_EQ(error_of("target.max < 5GB"),
             "column 1: write target.<resource>.<stat>, e.g. target.rss.max (target.cpu, "
-            "target.rss, target.fds or target.threads)");
+            "target.rss, target.fds, target.threads or target.metric.<name>)");
   EXPECT_EQ(error_of("target.rss.p99 < 5MB"),
             "column 12: 'p99' is not a stat of target.rss (use max, start, end, mean (avg), "
             "slope)");
