@@ -99,7 +99,7 @@ class Parser {
   bool parse_tag();
   bool parse_label(const std::string& key, size_t key_pos);
   bool in_target_metric() const {
-    return segments_.size() == 3 && segments_[0].text == "target" && segments_[1].text == "metric";
+    return segments_.size() >= 3 && segments_[0].text == "target" && segments_[1].text == "metric";
   }
   bool classify();
   bool parse_operator();
@@ -165,7 +165,11 @@ bool Parser::parse_segment() {
 }
 
 bool Parser::parse_tags() {
-  if (tags_after_)
+  // A target's series takes its labels after the name and its scope after the stat:
+  // target.metric.x{pool="a"}.max{stage=soak}.
+  const bool scope_after_labels = tags_after_ && *tags_after_ == 2 && segments_.size() == 4 &&
+                                  segments_[0].text == "target" && segments_[1].text == "metric";
+  if (tags_after_ && !scope_after_labels)
     return fail(pos_, "give tags once, e.g. http.p99{stage=spike,window=1m}");
   tags_after_ = segments_.size() - 1;
   tags_pos_ = pos_;
@@ -196,7 +200,10 @@ bool Parser::parse_tag() {
   if (key.empty())
     return fail(key_pos, "expected a tag such as stage=spike");
   // A target's series: every key but the scopes is one of its labels.
-  if (in_target_metric() && key != "stage" && key != "window") return parse_label(key, key_pos);
+  if (in_target_metric() && key != "stage" && key != "window") {
+    if (segments_.size() > 3) return fail(key_pos, fmt::format("label '{}' goes right after the metric's name, e.g. target.metric.x{{{}=...}}.p99", key, key));
+    return parse_label(key, key_pos);
+  }
   if (key != "stage" && key != "window" && key != "name") {
     return fail(key_pos, fmt::format("unknown tag '{}' (use stage, window or name)", key));
   }

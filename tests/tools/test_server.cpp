@@ -10,6 +10,7 @@
 //   /hang               never answers (the client must time out)
 //   /big?bytes=N        a body of N bytes
 //   /sni                the server name the TLS client sent (SNI), or "none"
+//   /metrics            a Prometheus exposition of known distributions (known_metrics.hpp)
 //   /serial?ms=N        served one at a time, N ms each, in arrival order across every
 //                       connection: a server whose capacity is exactly 1000/N requests/s
 // Protocol corners, written byte for byte:
@@ -42,6 +43,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/tools/known_metrics.hpp"
 #include "harness/core/asio.hpp"
 
 #include <boost/asio/ssl.hpp>
@@ -193,6 +195,10 @@ net::awaitable<void> session(Stream stream, std::string sni = "none") {
       res.body() = seen < query_number(target, "after", 0) ? R"({"status":"pending"})" : R"({"status":"done"})";
     } else if (path == "/sni") {
       res.body() = sni;
+    } else if (path == "/metrics") {
+      auto metrics = loadgen::testing::known_metrics(target);
+      res.set(http::field::content_type, metrics.content_type);
+      res.body() = std::move(metrics.body);
     } else if (path == "/big") {
       res.body().assign(static_cast<size_t>(query_number(target, "bytes", 0)), 'x');
     } else if (path != "/ok" && path != "/chunked" && path != "/then-close") {
