@@ -53,6 +53,10 @@ MetricsResponse known_metrics(std::string_view target) {
   out += fmt::format("test_rpc_seconds{{quantile=\"0.5\"}} 0.002\ntest_rpc_seconds{{quantile=\"0.99\"}} {}\n",
                      0.004 + static_cast<double>(k) / 1000);
   out += fmt::format("test_rpc_seconds_count {}\ntest_rpc_seconds_sum {}\n", 10 * times, 0.03 * static_cast<double>(times));
+  if (const long filler = option(target, "series", 0); filler > 0) {
+    out += "# TYPE test_filler gauge\n";
+    for (long i = 0; i < filler; ++i) out += fmt::format("test_filler{{shard=\"{}\",tier=\"t{}\"}} {}\n", i, i % 4, i + k);
+  }
   if (broken_after > 0 && k > broken_after) out += "test_broken{le=\"0.1 1\n";
   if (!text) out += "# EOF\n";
   return {text ? "text/plain; version=0.0.4; charset=utf-8" : "application/openmetrics-text; version=1.0.0; charset=utf-8",

@@ -13,7 +13,8 @@
 // Query options: restart_every=N  counts as if the target restarted every N scrapes (the k-th
 //                                 scrape shows ((k-1) mod N + 1) times the base counts);
 //                format=text      the Prometheus text format 0.0.4 instead of OpenMetrics;
-//                broken_after=N   scrapes after the N-th are malformed (a label never closed).
+//                broken_after=N   scrapes after the N-th are malformed (a label never closed);
+//                series=N         N more gauge series (test_filler), a large target's exposition.
 namespace loadgen::testing {
 
 struct MetricsResponse {
