@@ -73,7 +73,7 @@ std::vector<std::string> read_select(Reader& r, const Field& field) {
     auto text = r.text(item);
     if (!text) continue;
     if (auto sel = probes::parse_selector(*text); !sel) {
-      r.error(item, fmt::format("select: '{}': {}", *text, sel.error()));
+      r.error(item, fmt::format("select: {}", sel.error()));
       continue;
     }
     out.push_back(*text);

@@ -136,6 +136,13 @@ Scenario read_scenario(Reader& r, const YAML::Node& root, bool target_pid_given)
     s.startup = read_startup(r, *f);
   if (const auto* f = fields->find("probes"))
     s.probes = read_probes(r, *f);
+  if (s.probes.metrics && !s.target.start) {
+    const auto& vars = s.probes.metrics->url.variables();
+    if (std::find(vars.begin(), vars.end(), "port") != vars.end()) {
+      r.error(s.probes.metrics->where,
+              "${port} in probes.metrics.url needs target.start: the port is learned from the target loadgen starts");
+    }
+  }
   if (const auto* f = fields->find("slo"))
     s.slos = read_slos(r, *f, slo_context(s, target_pid_given));
   if (s.load.search) {

@@ -14,15 +14,21 @@
 //   tag         ::= tag-key "=" tag-value
 //   tag-key     ::= "stage" | "window" | "name"           -- window is a duration: {window=1m}
 //   tag-value   ::= 1*( any character but "," "{" "}" "=" )  -- trimmed
+//   -- target.metric.<name>: any other key in the block after the name is a label, matched
+//   -- with "=" only, its value bare or quoted ( '"' { char | "\\" ( "\\" | '"' | "n" ) } '"' );
+//   -- a second block, after the stat, may then give stage and window:
+//   -- target.metric.db_seconds{query="list"}.p99{stage=soak}
 //   operator    ::= "<=" | ">=" | "==" | "!=" | "<" | ">"
-//   threshold   ::= [ "-" ] number [ unit ] | "target"    -- "-" only for target.rss.slope
+//   threshold   ::= [ "-" ] number [ unit ] | "target"    -- "-" only for target.rss.slope and
+//                                                          -- target.metric.*
 //   number      ::= digits [ "." digits ] | "." digits
 //   unit        ::= duration-unit | size-unit [ "/" time-unit ] | rate-unit | "%"
 //                     -- read by harness/core/units.hpp: 200ms, 1m30s, 500MB, 10MB/h, 1.5k, 0.1%
 //
 // Metrics and their stats (stats.cpp): http, send_lag and request names (latency percentiles,
 // min, max, mean/avg, med, rps, count, errors, dropped, timeouts, error_rate), startup.<phase>
-// and target.cpu | target.rss | target.fds | target.threads. The stat decides the quantity,
+// target.cpu | target.rss | target.fds | target.threads, and target.metric.<name> (a series of
+// the target's Prometheus metrics, in its own unit). The stat decides the quantity,
 // and the threshold's unit must fit it (threshold.cpp).
 
 #include "harness/slo/expression.hpp"
@@ -199,8 +205,9 @@ bool Parser::parse_tag() {
   const std::string key(text_.substr(key_pos, pos_ - key_pos));
   if (key.empty())
     return fail(key_pos, "expected a tag such as stage=spike");
-  // A target's series: every key but the scopes is one of its labels.
-  if (in_target_metric() && key != "stage" && key != "window") {
+  // A target's series: every key but the tags is one of its labels (name= stays a tag, which
+  // the scenario refuses on a target metric with a message).
+  if (in_target_metric() && key != "stage" && key != "window" && key != "name") {
     if (segments_.size() > 3) return fail(key_pos, fmt::format("label '{}' goes right after the metric's name, e.g. target.metric.x{{{}=...}}.p99", key, key));
     return parse_label(key, key_pos);
   }
