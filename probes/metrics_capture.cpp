@@ -174,6 +174,8 @@ std::optional<ExpositionError> MetricsCapture::add_scrape(double t_s, std::strin
     series_.resize(known);
     pending_.resize(known);
     for (auto& p : pending_) p = Pending{};
+    units_.clear();
+    helps_.clear();
     return error;
   }
   ++scrapes_;
@@ -190,12 +192,14 @@ void MetricsCapture::commit(double t_s) {
     auto& s = series_[i];
     auto& p = pending_[i];
     const bool has_parts = s.shape == SeriesShape::kHistogram || s.shape == SeriesShape::kSummary;
-    if (s.cells.empty() && has_parts && s.bounds.empty()) {
-      // The first scrape that has the series fixes its buckets (or quantiles).
+    if (has_parts && s.bounds.empty() && !p.parts.empty()) {
+      // The first kept scrape that has the series' buckets (or quantiles) fixes them. Rows kept
+      // before it (the series absent, or without parts) are laid out again, empty, at the width.
       std::sort(p.parts.begin(), p.parts.end());
       for (const auto& [bound, value] : p.parts) {
         if (s.bounds.empty() || s.bounds.back() != bound) s.bounds.push_back(bound);
       }
+      s.cells.clear();
     }
     if (s.cells.empty()) s.cells.assign(row * s.width(), kMissing);  // absent from earlier scrapes
     if (!p.touched) {
@@ -231,6 +235,9 @@ void MetricsCapture::thin() {
   times_.resize(kept);
   for (auto& s : series_) {
     const size_t w = s.width();
+    // A series first seen in a scrape that was not kept has no rows yet: its first kept scrape
+    // gives it its NaN rows.
+    if (s.cells.size() < rows * w) continue;
     size_t out = 0;
     for (size_t r = 0; r < rows; r += 2) {
       std::copy_n(s.cells.begin() + static_cast<std::ptrdiff_t>(r * w), w, s.cells.begin() + static_cast<std::ptrdiff_t>(out * w));

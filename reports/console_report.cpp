@@ -7,6 +7,7 @@
 
 #include "harness/core/units.hpp"
 #include "reports/probes_text.hpp"
+#include "reports/profiles_text.hpp"
 #include "reports/target_metrics_text.hpp"
 #include "reports/baselines/comparison_text.hpp"
 #include "reports/flows_report.hpp"
@@ -100,6 +101,7 @@ std::string console_summary(const run::Result& r) {
   out += startup_console(r);
   out += resources_console(r);
   out += target_metrics_console(r);
+  out += profiles_console(r);
   out += capacity_console(r);
   if (r.shard) out += fmt::format("  shard      {} of {}, started {:.3f}s after time zero\n", r.shard->index, r.shard->count, r.shard->start_late_s);
   if (!r.shards.empty()) {

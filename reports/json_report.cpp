@@ -9,6 +9,7 @@
 
 #include "reports/atomic_file.hpp"
 #include "reports/probes_json.hpp"
+#include "reports/profiles_json.hpp"
 #include "reports/target_metrics_json.hpp"
 #include "reports/baselines/comparison_text.hpp"
 #include "reports/flows_report.hpp"
@@ -161,6 +162,7 @@ json to_json(const run::Result& r) {
           {"scenario_yaml", r.scenario_yaml},
           {"files", {{"hlog", "latency.hlog"}}}};
   if (r.target_metrics) out["target_metrics"] = target_metrics_json(*r.target_metrics);
+  if (!r.profiles.empty()) out["profiles"] = profiles_json(r.profiles);
   if (r.baseline) out["baseline"] = baseline_json(*r.baseline);
   if (r.capacity) out["capacity"] = capacity_json(*r.capacity);
   if (r.shard) {

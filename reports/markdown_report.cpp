@@ -6,6 +6,7 @@
 #include "harness/core/units.hpp"
 #include "reports/baselines/comparison_text.hpp"
 #include "reports/probes_text.hpp"
+#include "reports/profiles_text.hpp"
 #include "reports/target_metrics_text.hpp"
 #include "reports/verdict_text.hpp"
 
@@ -78,7 +79,7 @@ std::string markdown_summary(const run::Result& r) {
     }
     out += "\n</details>\n";
   }
-  out += startup_markdown(r) + resources_markdown(r) + target_metrics_markdown(r);
+  out += startup_markdown(r) + resources_markdown(r) + target_metrics_markdown(r) + profiles_markdown(r);
   for (const auto& w : r.warnings) out += fmt::format("\n> ⚠️ {}\n", cell(w));
   return out;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,12 +28,24 @@ struct BaselineCheck {
   bool failed() const { return verdict == "regression"; }
 };
 
+// A profiled stage in both runs: the functions whose share of the samples changed most.
+struct FunctionShareChange {
+  std::string function;
+  double before = 0, after = 0;  // total share, 0..1
+};
+struct ProfileChange {
+  std::string stage;
+  uint64_t base_samples = 0, current_samples = 0;
+  std::vector<FunctionShareChange> changes;  // largest |after - before| first
+};
+
 struct BaselineComparison {
   std::string file;         // the baseline as given
   std::string scenario;     // the baseline's scenario and when it ran
   std::string started_at;
   std::vector<BaselineCheck> checks;
   std::vector<std::string> notes;  // a different scenario, names on one side only ...
+  std::vector<ProfileChange> profiles;  // stages profiled in both runs
   bool regression() const {
     for (const auto& c : checks) {
       if (c.failed()) return true;

@@ -12,6 +12,7 @@
 #include "harness/run/capacity_result.hpp"
 #include "harness/run/name_timeline.hpp"
 #include "harness/run/slo_window.hpp"
+#include "harness/run/profile_result.hpp"
 #include "harness/run/target_metrics_result.hpp"
 #include "harness/run/flow_result.hpp"
 
@@ -143,6 +144,7 @@ struct Result {
   std::optional<StartupOutcome> startup;
   ResourcesResult resources;
   std::optional<TargetMetricsResult> target_metrics;  // probes.metrics: the target's own series
+  std::vector<StageProfile> profiles;                 // probes.profile: one per profiled stage
   std::string plan_text;
   std::string scenario_yaml;
   std::string report_dir;

@@ -1,11 +1,15 @@
 #include "harness/run/runner.hpp"
+#include "harness/run/profile_watch.hpp"
 #include "harness/run/target_metrics.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <thread>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -314,9 +318,11 @@ void wait_for_tick(Clock::time_point tick, Clock::time_point plan_end, const loa
 }
 
 void drive(load::Engine& engine, Sampler& sampler, const load::Plan& plan, Nanos drain_limit,
-           const RunOptions& options, Result& result, std::optional<Clock::time_point> agreed_zero) {
+           const RunOptions& options, Result& result, std::optional<Clock::time_point> agreed_zero,
+           const std::function<void(Clock::time_point)>& on_started) {
   engine.start(agreed_zero);
   const auto zero = engine.start_time();
+  if (on_started) on_started(zero);
   double interval_start_s = 0;
   for (int64_t second = 1;; ++second) {
     const auto plan_end = zero + plan.duration();
@@ -500,9 +506,11 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
   config.feeds = sc.feeds;
   result.threads = config.threads;
   std::optional<ResourceWatch> watch;
+  const bool needs_pid = sc.probes.resources.enabled || sc.probes.profile;
+  const pid_t target_pid = needs_pid ? session.watched_pid(options, result) : 0;
   if (sc.probes.resources.enabled) {
     watch.emplace(sc.probes.resources.interval, static_cast<double>(config.threads), sc.load.warmup);
-    if (const pid_t pid = session.watched_pid(options, result); pid > 0) {
+    if (const pid_t pid = target_pid; pid > 0) {
       result.target.pid = pid;
       if (auto ok = watch->watch_target(pid); !ok) result.warnings.push_back("target resources not sampled: " + ok.error());
     }
@@ -541,9 +549,19 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
   result.started_at = iso8601_utc(wall_start);
   result.start_epoch_s = static_cast<double>(duration_cast<std::chrono::milliseconds>(wall_start.time_since_epoch()).count()) / 1e3;
   for (auto* o : options.observers) o->on_start(result);
+  std::optional<ProfileWatch> profile;
+  if (sc.probes.profile) {
+    std::vector<int> pids;
+    if (target_pid > 0) pids.push_back(target_pid);
+    if (sc.probes.profile->self) pids.push_back(static_cast<int>(getpid()));
+    profile.emplace(*sc.probes.profile, plan, std::move(pids), sc.probes.profile->self, options.report_dir);
+  }
   Sampler sampler(sc, plan, result, options);
-  drive(**engine, sampler, plan, drain_limit, options, result, zero);
+  drive(**engine, sampler, plan, drain_limit, options, result, zero, [&](Clock::time_point started) {
+    if (profile) profile->start(started);
+  });
   sampler.finish();
+  if (profile) result.profiles = profile->finish();
   for (const auto& [kind, message] : (*engine)->first_errors()) result.first_errors[std::string(http::to_string(kind))] = message;
   collect_flows(sc, **engine, result);
 

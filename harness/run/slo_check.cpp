@@ -179,7 +179,8 @@ SloOutcome check_target_metric(const slo::Expression& e, const Result& r) {
   o.expression = e.text;
   if (!r.target_metrics) {
     o.observed_text = "no samples";
-    o.detail = "the target's metrics were not scraped";
+    o.detail = r.shards.empty() ? "the target's metrics were not scraped"
+                                : "a merge has no target metrics: judge them on one shard's run (docs/target-metrics.md#limits)";
     return o;
   }
   const auto seen = observe_target_metric(*r.target_metrics, e, r.warmup_s, stage_spans(r));

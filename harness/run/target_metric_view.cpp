@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -27,6 +28,9 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 struct Interval {
   double start_s = 0, end_s = 0;
   std::vector<double> grew;  // per column; NaN: not seen at both ends
+  // A summary's quantile columns cannot be added: grew holds the highest of the series' values,
+  // and this the lowest (empty for other shapes).
+  std::vector<double> least;
 };
 
 // The increase of column `c` from the last row before `r` that has it, across resets.
@@ -36,8 +40,19 @@ std::vector<Interval> intervals_of(const std::vector<const CapturedSeries*>& gro
   const size_t width = group.front()->width();
   const bool cumulative = group.front()->shape != SeriesShape::kGauge;
   std::vector<std::vector<double>> last(group.size(), std::vector<double>(width, kNaN));
+  // A cumulative series missing from some scrapes: its next increase spans the gap, so the
+  // interval starts at the last scrape that had it (else the gap's time would be lost from rates).
+  const auto& lead = *group.front();
+  const size_t lead_column = lead.shape == SeriesShape::kCounter ? 0 : lead.bounds.size();
+  std::optional<size_t> lead_seen;
   for (size_t r = 0; r < times.size(); ++r) {
-    Interval iv{r == 0 ? times[r] : times[r - 1], times[r], std::vector<double>(width, kNaN)};
+    double start = r == 0 ? times[r] : times[r - 1];
+    if (cumulative && r < lead.rows() && lead_column < width && !std::isnan(lead.at(r, lead_column))) {
+      if (lead_seen) start = times[*lead_seen];
+      lead_seen = r;
+    }
+    Interval iv{start, times[r], std::vector<double>(width, kNaN), {}};
+    if (group.front()->shape == SeriesShape::kSummary) iv.least.assign(width, kNaN);
     bool any = false;
     for (size_t g = 0; g < group.size(); ++g) {
       const auto& s = *group[g];
@@ -45,14 +60,18 @@ std::vector<Interval> intervals_of(const std::vector<const CapturedSeries*>& gro
       for (size_t c = 0; c < width; ++c) {
         const double v = s.at(r, c);
         if (!std::isfinite(v) && !std::isinf(v)) continue;
+        if (s.shape == SeriesShape::kSummary && c < s.bounds.size()) {
+          // Summary quantiles are values, not counts: taken as they are, the highest and the
+          // lowest of the series.
+          iv.grew[c] = std::isnan(iv.grew[c]) ? v : std::max(iv.grew[c], v);
+          iv.least[c] = std::isnan(iv.least[c]) ? v : std::min(iv.least[c], v);
+          any = true;
+          continue;
+        }
         double add = v;
         if (cumulative) {
-          // Summary quantiles are values, not counts: they are taken as they are.
-          const bool quantile = s.shape == SeriesShape::kSummary && c < s.bounds.size();
-          if (!quantile) {
-            add = std::isnan(last[g][c]) ? kNaN : probes::counter_increase(last[g][c], v);
-            last[g][c] = v;
-          }
+          add = std::isnan(last[g][c]) ? kNaN : probes::counter_increase(last[g][c], v);
+          last[g][c] = v;
         }
         if (std::isnan(add)) continue;
         iv.grew[c] = std::isnan(iv.grew[c]) ? add : iv.grew[c] + add;
@@ -109,8 +128,8 @@ class Judge {
           const double q = *e_.percentile / 100;
           if (std::none_of(s_.bounds.begin(), s_.bounds.end(), [&](double b) { return std::abs(b - q) < 1e-9; })) {
             std::vector<std::string> have;
-            for (double b : s_.bounds) have.push_back(fmt::format("p{}", b * 100));
-            return fmt::format("the summary {} has no quantile {} (it has {})", s_.family, q,
+            for (double b : s_.bounds) have.push_back(fmt::format("p{:g}", b * 100));
+            return fmt::format("the summary {} has no quantile {:g} (it has {})", s_.family, q,
                                have.empty() ? "none" : fmt::format("{}", fmt::join(have, ", ")));
           }
           return {};
@@ -142,8 +161,9 @@ class Judge {
         total[c] = std::isnan(total[c]) ? ivs[i].grew[c] : total[c] + ivs[i].grew[c];
       }
       if (s_.shape == SeriesShape::kSummary && e_.percentile) {
+        const bool low_is_worse = e_.op == slo::Comparison::kGreater || e_.op == slo::Comparison::kGreaterEqual;
         for (size_t b = 0; b < s_.bounds.size(); ++b) {
-          const double v = ivs[i].grew[b];
+          const double v = low_is_worse ? ivs[i].least[b] : ivs[i].grew[b];
           if (std::abs(s_.bounds[b] - q) < 1e-9 && !std::isnan(v) && (std::isnan(worst_quantile) || worse(v, worst_quantile, e_.op))) {
             worst_quantile = v;
           }

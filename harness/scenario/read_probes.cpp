@@ -10,7 +10,8 @@
 namespace loadgen::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 2> kProbesKeys = {"resources", "metrics"};
+constexpr std::array<std::string_view, 3> kProbesKeys = {"resources", "metrics", "profile"};
+constexpr std::array<std::string_view, 4> kProfileKeys = {"stages", "frequency", "call_graph", "self"};
 constexpr std::array<std::string_view, 5> kMetricsKeys = {"url", "interval", "timeout", "select", "max_series"};
 constexpr std::array<std::string_view, 3> kResourcesKeys = {"enabled", "interval", "pid_file"};
 // /proc counts CPU time in ticks of 10ms (USER_HZ): a shorter interval only measures the tick.
@@ -113,6 +114,42 @@ MetricsSpec read_metrics(Reader& r, const Field& field) {
   return spec;
 }
 
+ProfileSpec read_profile(Reader& r, const Field& field) {
+  ProfileSpec spec;
+  spec.where = r.where(field.value);
+  auto fields = r.mapping(field, "in probes.profile", kProfileKeys);
+  if (!fields) return spec;
+  if (const auto* f = fields->find("stages")) {
+    if (f->value.IsScalar()) {
+      auto text = r.text(*f);
+      if (text && *text == "all") spec.all_stages = true;
+      else if (text) r.error(*f, fmt::format("stages is a list of stage names or all, not '{}'", *text));
+    } else if (auto items = r.sequence(*f, "stage name")) {
+      for (const auto& item : *items) {
+        if (auto name = r.text(item)) spec.stages.push_back({*name, r.where(item.value)});
+      }
+      if (spec.stages.empty()) r.error(*f, "stages lists no stage (give names, or all)");
+    }
+  } else {
+    r.error(field, "probes.profile needs stages: (a list of stage names, or all)");
+  }
+  if (const auto* f = fields->find("frequency")) {
+    // perf's own ceiling is kernel.perf_event_max_sample_rate (usually 100000); past a few
+    // thousand a second the profiler costs more than it shows.
+    if (auto n = r.whole(*f, 1, 10'000)) spec.frequency = static_cast<int>(*n);
+  }
+  if (const auto* f = fields->find("call_graph")) {
+    auto text = r.text(*f);
+    if (text && *text != "fp" && *text != "dwarf") {
+      r.error(*f, fmt::format("call_graph is fp (frame pointers) or dwarf, not '{}'", *text));
+    } else if (text) {
+      spec.call_graph = *text;
+    }
+  }
+  if (const auto* f = fields->find("self")) spec.self = read_bool(r, *f).value_or(false);
+  return spec;
+}
+
 }  // namespace
 
 ProbesSpec read_probes(Reader& r, const Field& field) {
@@ -124,6 +161,8 @@ ProbesSpec read_probes(Reader& r, const Field& field) {
     probes.resources = read_resources(r, *f);
   if (const auto* f = fields->find("metrics"))
     probes.metrics = read_metrics(r, *f);
+  if (const auto* f = fields->find("profile"))
+    probes.profile = read_profile(r, *f);
   return probes;
 }
 

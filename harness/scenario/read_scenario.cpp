@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "harness/scenario/sections.hpp"
+#include "harness/scenario/suggest.hpp"
 
 namespace loadgen::scenario {
 namespace {
@@ -60,6 +61,26 @@ const Field* require(Reader& r, const Fields& fields, const YAML::Node& root, st
   if (!f)
     r.error(r.where(root), fmt::format("the scenario needs {}: ({})", key, example));
   return f;
+}
+
+// A profile needs a process and stages that exist.
+void check_profile(Reader& r, const Scenario& s, bool target_pid_given) {
+  const auto& p = *s.probes.profile;
+  if (!s.target.start && !s.probes.resources.pid_file && !target_pid_given && s.has_load()) {
+    r.error(p.where, "probes.profile needs the target's process: add target.start, probes.resources.pid_file or --target-pid");
+  }
+  if (s.load.search) {
+    r.error(p.where, "a capacity search's trials are not profiled: profile a run at the rate it found");
+    return;
+  }
+  std::vector<std::string> names;
+  for (const auto& stage : s.load.stages) names.push_back(stage.name);
+  for (const auto& stage : p.stages) {
+    if (std::find(names.begin(), names.end(), stage.name) != names.end()) continue;
+    auto hint = did_you_mean(stage.name, names);
+    if (hint.empty()) hint = names.empty() ? "" : fmt::format(" (the stages are {})", fmt::join(names, ", "));
+    r.error(stage.where, fmt::format("there is no stage named '{}' to profile{}", stage.name, hint));
+  }
 }
 
 SloContext slo_context(const Scenario& s, bool target_pid_given) {
@@ -136,6 +157,7 @@ Scenario read_scenario(Reader& r, const YAML::Node& root, bool target_pid_given)
     s.startup = read_startup(r, *f);
   if (const auto* f = fields->find("probes"))
     s.probes = read_probes(r, *f);
+  if (s.probes.profile) check_profile(r, s, target_pid_given);
   if (s.probes.metrics && !s.target.start) {
     const auto& vars = s.probes.metrics->url.variables();
     if (std::find(vars.begin(), vars.end(), "port") != vars.end()) {

@@ -210,9 +210,24 @@ struct MetricsSpec {
   SourceLocation where;
 };
 
+// probes.profile: perf on the target during chosen stages, folded into flame graphs.
+struct ProfileStage {
+  std::string name;
+  SourceLocation where;
+};
+struct ProfileSpec {
+  bool all_stages = false;           // stages: all
+  std::vector<ProfileStage> stages;  // named stages of load.stages
+  int frequency = 99;                // samples per second (perf record -F)
+  std::string call_graph = "fp";     // fp (frame pointers) | dwarf
+  bool self = false;                 // profile loadgen too
+  SourceLocation where;
+};
+
 struct ProbesSpec {
   ResourcesSpec resources;
   std::optional<MetricsSpec> metrics;
+  std::optional<ProfileSpec> profile;
 };
 
 struct SloSpec {

@@ -1,4 +1,5 @@
 #include "reports/baselines/compare.hpp"
+#include "reports/baselines/profile_changes.hpp"
 
 #include <cmath>
 #include <map>
@@ -231,6 +232,7 @@ run::BaselineComparison compare_runs(const json& base_json, const json& current_
   for (const auto& name : base.names) {
     if (!current.by_name.contains(name)) out.notes.push_back(fmt::format("request '{}' of the baseline did not run", name));
   }
+  out.profiles = compare_profiles(base_json, current_json, out.notes);
   return out;
 }
 

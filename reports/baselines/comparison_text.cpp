@@ -104,8 +104,14 @@ json baseline_json(const run::BaselineComparison& b) {
                       {"seconds", {{"base", c.base_seconds}, {"new", c.current_seconds}}},
                       {"verdict", c.verdict}});
   }
+  json profiles = json::array();
+  for (const auto& p : b.profiles) {
+    json changes = json::array();
+    for (const auto& c : p.changes) changes.push_back({{"function", c.function}, {"base_share", c.before}, {"new_share", c.after}});
+    profiles.push_back({{"stage", p.stage}, {"base_samples", p.base_samples}, {"new_samples", p.current_samples}, {"changes", changes}});
+  }
   return {{"file", b.file},           {"scenario", b.scenario}, {"started_at", b.started_at},
-          {"regression", b.regression()}, {"checks", checks},   {"notes", b.notes}};
+          {"regression", b.regression()}, {"checks", checks},   {"notes", b.notes}, {"profiles", profiles}};
 }
 
 run::BaselineComparison baseline_from_json(const json& j) {
@@ -114,6 +120,16 @@ run::BaselineComparison baseline_from_json(const json& j) {
   b.scenario = j.value("scenario", "");
   b.started_at = j.value("started_at", "");
   b.notes = j.value("notes", std::vector<std::string>{});
+  for (const auto& p : j.value("profiles", json::array())) {
+    run::ProfileChange change;
+    change.stage = p.value("stage", "");
+    change.base_samples = p.value("base_samples", uint64_t{0});
+    change.current_samples = p.value("new_samples", uint64_t{0});
+    for (const auto& c : p.value("changes", json::array())) {
+      change.changes.push_back({c.value("function", ""), c.value("base_share", 0.0), c.value("new_share", 0.0)});
+    }
+    b.profiles.push_back(std::move(change));
+  }
   const auto opt = [](const json& c, const char* key) -> std::optional<double> {
     const auto it = c.find(key);
     return it != c.end() && it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt;

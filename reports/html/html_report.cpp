@@ -8,6 +8,7 @@
 #include "reports/verdict_text.hpp"
 #include "reports/html/html_sections.hpp"
 #include "reports/html/metrics_section.hpp"
+#include "reports/html/profile_section.hpp"
 #include "reports/html/report_data.hpp"
 
 namespace loadgen::reports::html {
@@ -46,6 +47,10 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   page += uplot_css();
   page += "\n</style>\n<style>\n";
   page += report_css();
+  if (!r.profiles.empty()) {
+    page += "\n</style>\n<style>\n";
+    page += flamegraph_css();
+  }
   page += "\n</style>\n</head>\n<body>\n<header>\n";
   page += fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", escape(r.scenario),
                       verdict_class(r), verdict_class(r));
@@ -62,6 +67,7 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
     if (r.capacity && std::string_view(id) == "verdict") page += "<a href=\"#capacity\">capacity</a> ";
     if ((r.shard || !r.shards.empty()) && std::string_view(id) == "verdict") page += "<a href=\"#shards\">shards</a> ";
     if (r.target_metrics && std::string_view(id) == "resources") page += "<a href=\"#metrics\">metrics</a> ";
+    if (!r.profiles.empty() && std::string_view(id) == "resources") page += "<a href=\"#profiles\">profiles</a> ";
   }
   page += "</nav>\n</header>\n<main>\n";
   page += verdict_section(r);
@@ -74,6 +80,7 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   page += startup_section(r);
   page += resources_section(r);
   page += target_metrics_section(r);
+  page += profiles_section(r);
   page += scenario_section(r);
   page += machine_section(r, context);
   page +=
@@ -85,6 +92,14 @@ std::string html_report(const run::Result& r, const nlohmann::json& context) {
   page += "</script>\n<script>\n";
   page += uplot_js();
   page += "\n</script>\n<script>\n";
+  if (!r.profiles.empty()) {
+    page += d3_selection_js();
+    page += "\n</script>\n<script>\n";
+    page += flamegraph_js();
+    page += "\n</script>\n<script>\n";
+    page += profile_js();
+    page += "\n</script>\n<script>\n";
+  }
   page += report_js();
   page += "\n</script>\n</body>\n</html>\n";
   return page;

@@ -1,5 +1,6 @@
 #include "reports/html/report_data.hpp"
 #include "reports/html/metrics_section.hpp"
+#include "reports/html/profile_section.hpp"
 
 #include <map>
 #include <algorithm>
@@ -223,6 +224,7 @@ json report_data(const run::Result& r) {
             {"loadgen", process_json(r.resources.loadgen)}}}};
   if (r.capacity) data["capacity"] = capacity_columns(r);
   if (r.target_metrics) data["target_metrics"] = target_metrics_data(r);
+  if (!r.profiles.empty()) data["profiles"] = profiles_data(r);
   return data;
 }
 

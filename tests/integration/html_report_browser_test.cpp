@@ -178,6 +178,55 @@ TEST(HtmlReportBrowser, RealRunReportRendersEverySection) {
   EXPECT_EQ(rerendered.charts, page.charts);
 }
 
+// The target's own metrics: a chart per series beside loadgen's p99, on the timeline's axis.
+TEST(HtmlReportBrowser, TargetMetricsAreChartedBesideTheRun) {
+  if (chromium_binary().empty())
+    GTEST_SKIP() << "chromium is not installed (scripts/setup installs it)";
+  ScratchDir dir("html-metrics");
+  const auto server = RunningServer::start({test_server_binary(), "--port", "0"});
+  const auto scenario = dir.write(
+      "s.yaml", fmt::format("name: metrics\ntarget: {{ base_url: \"{}\" }}\nload: {{ rate: 50, duration: 2s }}\n"
+                            "requests:\n  - {{ get: /ok }}\nprobes:\n  metrics: {{ url: /metrics, interval: 250ms }}\n"
+                            "slo:\n  - target.metric.test_latency_seconds.p99 < 1s\n",
+                            server->base_url()));
+  const auto out = dir.file("out");
+  const auto run = run_loadgen({"run", scenario, "-q", "-o", out, "--threads", "1"});
+  ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  const auto page = open_page(out + "/report.html", dir);
+  // The run's 5 charts (no errors chart) and one per kept series: the SLO keeps one.
+  expect_good_page(page, 6, 10);
+  EXPECT_NE(page.dom.find("<section id=\"metrics\""), std::string::npos);
+  EXPECT_NE(page.dom.find("data-chart=\"metric-0\""), std::string::npos);
+  EXPECT_NE(page.dom.find("test_latency_seconds"), std::string::npos);
+  screenshot(out + "/report.html", artifacts_dir() + "/report-target-metrics.png", dir, 4200);
+}
+
+// A profiled stage's flame graph, drawn by d3-flame-graph, names the target's hot function.
+TEST(HtmlReportBrowser, AFlameGraphNamesTheHotFunction) {
+  if (chromium_binary().empty())
+    GTEST_SKIP() << "chromium is not installed (scripts/setup installs it)";
+  ScratchDir dir("html-profile");
+  const auto scenario = dir.write(
+      "s.yaml", fmt::format("name: flame\ntarget:\n  base_url: http://127.0.0.1:${{port}}\n  start:\n    command: [\"{}\", "
+                            "--port, \"0\", --hot]\n    ready: /health\nload:\n  stages:\n    - {{ rate: 20, hold: 2s, name: "
+                            "busy }}\nrequests:\n  - {{ get: /health }}\nprobes:\n  profile: {{ stages: all, frequency: 199 }}\n",
+                            PROBE_TARGET_BINARY));
+  const auto out = dir.file("out");
+  const auto run = run_loadgen({"run", scenario, "-q", "-o", out, "--threads", "1"});
+  ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  if (read_json(out + "/result.json")["profiles"][0]["status"] != "ok") {
+    GTEST_SKIP() << "perf cannot profile here: " << read_json(out + "/result.json")["profiles"][0]["reason"];
+  }
+  const auto page = open_page(out + "/report.html", dir);
+  expect_good_page(page, 5, 10);
+  EXPECT_NE(page.dom.find("<section id=\"profiles\""), std::string::npos);
+  EXPECT_NE(page.dom.find("data-flames=\"1\""), std::string::npos) << "one flame graph drawn";
+  // d3-flame-graph draws each frame as an SVG group with its name as text.
+  EXPECT_NE(page.dom.find("class=\"partition d3-flame-graph\""), std::string::npos);
+  EXPECT_NE(page.dom.find(">loadgen_hot_spin<"), std::string::npos) << "the hot function named in the flame graph";
+  screenshot(out + "/report.html", artifacts_dir() + "/report-profile.png", dir, 4200);
+}
+
 // A capacity search's report leads with the answer, the knee and what was delivered.
 TEST(HtmlReportBrowser, CapacitySearchShowsTheKnee) {
   if (chromium_binary().empty())

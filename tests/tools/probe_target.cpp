@@ -9,13 +9,15 @@
 //
 //   probe_target [--port N] [--listen-after D] [--ready-after D] [--full-after D]
 //                [--log-after D] [--log TEXT] [--allocate BYTES] [--allocate-after D]
-//                [--burn DUTY] [--leak BYTES/s] [--threads N] [--fds N] [--report-cpu D]
+//                [--burn DUTY] [--hot] [--leak BYTES/s] [--threads N] [--fds N] [--report-cpu D]
 //                [--exit-after D] [--exit-code N] [--exit-signal N] [--stderr TEXT]...
 // Without --listen-after it listens at once. It prints "listening on 127.0.0.1:PORT". HTTP:
 // GET /up and /up/full (503 until their phase, then 200), /health (200); anything else 404.
 // --burn 0.5 keeps one thread busy half of each 10 ms period (it catches up when the machine
 // held it back, so its CPU time tracks the duty cycle); --leak 2MB/s touches that much new
 // memory every second. --stderr lines are written just before --exit-after ends it.
+// --hot keeps one thread busy in loadgen_hot_spin(), the profiler test's known hot function
+// (built with frame pointers, so perf's fp call graphs walk through it).
 // --report-cpu 50ms prints "loadgen-cpu PROCESS_CPU_NS MONOTONIC_NS" that often: the truth a
 // CPU sampler is checked against when a busy machine does not grant the whole duty cycle.
 //
@@ -44,6 +46,14 @@
 
 #include "harness/core/units.hpp"
 
+// Unmangled and never inlined, so a profile names it as it is written here.
+extern "C" [[gnu::noinline]] uint64_t loadgen_hot_spin(uint64_t seed) {
+  uint64_t x = seed;
+  for (int i = 0; i < 2'000'000; ++i) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+  asm volatile("" : : "r"(x));  // the result is used: the loop is not optimised away
+  return x;
+}
+
 namespace {
 
 using Nanos = std::chrono::nanoseconds;
@@ -55,6 +65,7 @@ struct Options {
   std::string log_text = "migrations done";
   double allocate_bytes = 0;
   double burn = 0;             // fraction of one core
+  bool hot = false;            // a thread spinning in loadgen_hot_spin()
   double leak_per_second = 0;  // bytes
   std::optional<Nanos> report_cpu;
   int threads = 0;
@@ -141,6 +152,10 @@ Options parse_args(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
+    if (flag == "--hot") {  // the one flag without a value
+      o.hot = true;
+      continue;
+    }
     if (i + 1 >= argc)
       usage("missing value after " + std::string(flag));
     const char* v = argv[++i];
@@ -401,6 +416,10 @@ void start_helpers(const Options& o) {
   }
   if (o.burn > 0)
     std::thread(burn, o.burn).detach();
+  if (o.hot)
+    std::thread([] {
+      for (uint64_t seed = 1;; ++seed) loadgen_hot_spin(seed);
+    }).detach();
   if (o.leak_per_second > 0)
     std::thread(leak, o.leak_per_second).detach();
   if (o.report_cpu)

@@ -105,5 +105,42 @@ TEST(SloErrors, Tags) {
             "column 8: tags go right after the metric or the stat, e.g. http.p99{stage=spike}");
 }
 
+TEST(SloErrors, TargetMetrics) {
+  EXPECT_EQ(error_of("target.metric.x.p99 < 1s"), "(parsed)");
+  EXPECT_EQ(error_of(R"(target.metric.x{a!="b"}.p99 < 1s)"),
+            "column 18: only label=value matches a series ('!=' is not supported)");
+  EXPECT_EQ(error_of(R"(target.metric.x{a=~"b.*"}.p99 < 1s)"),
+            "column 18: only label=value matches a series ('=~' is not supported)");
+  EXPECT_EQ(error_of(R"(target.metric.x{a="b} < 1s)"), "column 19: the label value's '\"' is not closed");
+  EXPECT_EQ(error_of(R"(target.metric.x{a="1",b="2",a="3"}.p99 < 1s)"), "column 29: label 'a' is given twice");
+  EXPECT_EQ(error_of(R"(target.metric.x{a="\t"}.p99 < 1s)"),
+            R"(column 21: a label value escapes only \\, \" and \n)");
+  EXPECT_EQ(error_of("target.metric.x{a=}.p99 < 1s"), "column 19: label 'a' needs a value");
+  EXPECT_EQ(error_of("target.metric.x{a}.p99 < 1s"), "column 18: expected '=' after 'a'");
+  EXPECT_EQ(error_of("target.metric.x{stage=a,stage=b}.p99 < 1s"), "column 25: tag 'stage' is given twice");
+  EXPECT_EQ(error_of(R"(target.metric.x.p99{route="/a"} < 1s)"),
+            "column 21: label 'route' goes right after the metric's name, e.g. target.metric.x{route=...}.p99");
+  EXPECT_EQ(error_of(R"(target.metric.x{a="1"}.p99{b="2"} < 1s)"),
+            "column 28: label 'b' goes right after the metric's name, e.g. target.metric.x{b=...}.p99");
+  EXPECT_EQ(error_of("target.metric.x{a=b}.p99{window=1m}{stage=a} < 1s"),
+            "column 36: expected a comparison (<, <=, >, >=, ==, !=), not '{'");
+  EXPECT_EQ(error_of("target.metric.x{stage=a}.p99{stage=b} < 1s"),
+            "column 30: tag 'stage' is given twice");
+  EXPECT_EQ(error_of("target.metric.p99 < 1s"),
+            "column 8: write target.metric.<name>.<stat>, e.g. target.metric.db_query_seconds.p99");
+  EXPECT_EQ(error_of("target.metric.a.b.p99 < 1s"),
+            "column 8: write target.metric.<name>.<stat>, e.g. target.metric.db_query_seconds.p99");
+  EXPECT_EQ(error_of("target.metric.x.median < 1"),
+            "column 17: 'median' is not a stat of target.metric.x (use p<N> (histograms, summaries), rate "
+            "(counters), max, min, avg (mean), last)");
+  EXPECT_EQ(error_of("target.metric.x.p101 < 1"), "column 17: 'p101' is not a percentile (p0..p100)");
+  EXPECT_EQ(error_of("target.metric.x.max < 10MB/h"),
+            "column 23: max is a value in the metric's unit; 10MB/h is a size per hour");
+  EXPECT_EQ(error_of("target.metric.x.max < 10 apples"),
+            "column 23: '10 apples' is not a number, a duration (100ms) or a size (1GB)");
+  EXPECT_EQ(error_of("target.metric.x.rate >= target"),
+            "column 25: 'target' is a threshold only for rps (e.g. http.rps >= target)");
+}
+
 }  // namespace
 }  // namespace loadgen::slo

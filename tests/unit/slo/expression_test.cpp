@@ -120,6 +120,81 @@ TEST(SloParse, TargetResources) {
   EXPECT_EQ(parsed("target.threads.mean <= 64").quantity, Quantity::kCount);
 }
 
+TEST(SloParse, TargetMetricNameLabelsAndScopes) {
+  auto e = parsed("target.metric.db_query_seconds.p99 < 100ms");
+  EXPECT_EQ(e.metric, "target.metric.db_query_seconds");
+  EXPECT_EQ(e.stat, "p99");
+  ASSERT_TRUE(e.percentile);
+  EXPECT_DOUBLE_EQ(*e.percentile, 99);
+  EXPECT_EQ(e.quantity, Quantity::kMetric);
+  ASSERT_TRUE(e.threshold);
+  EXPECT_EQ(*e.threshold, 0.1) << "a duration is in seconds, Prometheus's base unit";
+  EXPECT_TRUE(e.labels.empty());
+  EXPECT_TRUE(e.tags.empty());
+
+  // Labels in the order written; stage and window are scopes, not labels.
+  e = parsed(R"(target.metric.http_request_duration_seconds{route="/items",method=GET,stage=peak,window=30s}.p99.9 <= 250ms)");
+  EXPECT_EQ(e.metric, "target.metric.http_request_duration_seconds");
+  EXPECT_EQ(e.labels, (std::vector<std::pair<std::string, std::string>>{{"route", "/items"}, {"method", "GET"}}));
+  EXPECT_EQ(e.tags, (std::map<std::string, std::string>{{"stage", "peak"}, {"window", "30s"}}));
+  EXPECT_EQ(e.stat, "p99.9");
+  EXPECT_DOUBLE_EQ(*e.percentile, 99.9);
+  EXPECT_EQ(e.op, Comparison::kLessEqual);
+  EXPECT_EQ(*e.threshold, 0.25);
+
+  // Quoted values unescape \\, \" and \n; a quoted value may hold , } = and blanks.
+  e = parsed(R"(target.metric.x{zone="a\"b\\c\nd", path = "/a,b}=c d"}.max < 1)");
+  EXPECT_EQ(e.labels,
+            (std::vector<std::pair<std::string, std::string>>{{"zone", "a\"b\\c\nd"}, {"path", "/a,b}=c d"}}));
+  // Scopes may follow the stat instead.
+  e = parsed("target.metric.x.p99{stage=peak} < 1s");
+  EXPECT_EQ(e.metric, "target.metric.x");
+  EXPECT_EQ(e.tags, (std::map<std::string, std::string>{{"stage", "peak"}}));
+  EXPECT_TRUE(e.labels.empty());
+  // Labels after the name and the scope after the stat.
+  e = parsed(R"(target.metric.x{pool="a"}.max{stage=soak,window=1m} < 5)");
+  EXPECT_EQ(e.labels, (std::vector<std::pair<std::string, std::string>>{{"pool", "a"}}));
+  EXPECT_EQ(e.tags, (std::map<std::string, std::string>{{"stage", "soak"}, {"window", "1m"}}));
+  EXPECT_EQ(e.stat, "max");
+  // name= is a tag, as for every metric (a scenario refuses it on a target metric), not a label.
+  e = parsed("target.metric.x{route=/a,name=list}.p99 < 1s");
+  EXPECT_EQ(e.tags, (std::map<std::string, std::string>{{"name", "list"}}));
+  EXPECT_EQ(e.labels, (std::vector<std::pair<std::string, std::string>>{{"route", "/a"}}));
+  // A Prometheus name may hold ':' (recording rules).
+  EXPECT_EQ(parsed("target.metric.job:requests:rate5m.last < 10").metric, "target.metric.job:requests:rate5m");
+}
+
+TEST(SloParse, TargetMetricStatsAndThresholds) {
+  for (const std::string stat : {"rate", "max", "min", "mean", "last"}) {
+    const auto e = parsed("target.metric.x." + stat + " < 5");
+    EXPECT_EQ(e.stat, stat);
+    EXPECT_FALSE(e.percentile) << stat;
+    EXPECT_EQ(e.quantity, Quantity::kMetric) << stat;
+    EXPECT_EQ(*e.threshold, 5) << stat;
+  }
+  EXPECT_EQ(parsed("target.metric.x.avg < 5").stat, "mean");
+  auto e = parsed("target.metric.x.med < 5");
+  EXPECT_EQ(e.stat, "p50");
+  EXPECT_DOUBLE_EQ(*e.percentile, 50);
+  // Sizes in bytes (MB is 10^6, MiB 2^20), durations in seconds, plain numbers as they are.
+  EXPECT_EQ(*parsed("target.metric.heap_bytes.max < 2MB").threshold, 2e6);
+  EXPECT_EQ(*parsed("target.metric.heap_bytes.max < 1.5MiB").threshold, 1.5 * 1048576);
+  EXPECT_EQ(*parsed("target.metric.x.p50 < 2s").threshold, 2);
+  EXPECT_EQ(*parsed("target.metric.x.p50 < 1m30s").threshold, 90);
+  EXPECT_EQ(*parsed("target.metric.x.p50 < 250us").threshold, 250e-6);
+  EXPECT_EQ(*parsed("target.metric.x.rate < 1.5k").threshold, 1500);
+  EXPECT_EQ(*parsed("target.metric.x.last <= 0.25").threshold, 0.25);
+  EXPECT_EQ(*parsed("target.metric.x.rate < 5%").threshold, 0.05);
+  // A gauge may be negative, so may its threshold; and 0 bounds nothing.
+  e = parsed("target.metric.temperature.min > -3");
+  EXPECT_EQ(e.op, Comparison::kGreater);
+  EXPECT_EQ(*e.threshold, -3);
+  EXPECT_EQ(*parsed("target.metric.x.min >= -1.5s").threshold, -1.5);
+  EXPECT_EQ(*parsed("target.metric.x.last < 0").threshold, 0);
+  EXPECT_EQ(format_quantity(0.000123456, Quantity::kMetric), "0.0001235");
+  EXPECT_EQ(format_quantity(1500, Quantity::kMetric), "1500");
+}
+
 TEST(SloParse, EveryOperator) {
   EXPECT_EQ(parsed("http.p99 < 1s").op, Comparison::kLess);
   EXPECT_EQ(parsed("http.p99 <= 1s").op, Comparison::kLessEqual);
