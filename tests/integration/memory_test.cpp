@@ -41,7 +41,7 @@ TEST(Memory, ScrapingAHundredThousandSeriesKeepsOnlyWhatIsJudged) {
   const auto scenario = [&](const std::string& probes) {
     return fmt::format(R"(name: memscrape
 target: {{ base_url: "{}" }}
-load: {{ rate: 200, duration: 3s }}
+load: {{ rate: 200, duration: 2s }}
 requests:
   - {{ get: /ok }}
 {}slo:
