@@ -77,8 +77,9 @@ std::string console_summary(const run::Result& r) {
   std::string out = fmt::format("\nloadgen: {} ({}, {} threads, {})\n", r.scenario, r.model, r.threads,
                                 core::format_duration(std::chrono::milliseconds(static_cast<int64_t>(r.duration_s * 1000))));
   const auto& q = r.requests;
-  out += fmt::format("  requests   scheduled {}  sent {}  completed {}  errors {}  dropped {}\n", q.scheduled, q.sent,
-                     q.completed, q.errors, q.dropped);
+  out += fmt::format("  requests   scheduled {}  sent {}  completed {}  errors {}  dropped {}{}\n", q.scheduled,
+                     q.sent, q.completed, q.errors, q.dropped,
+                     q.redirects > 0 ? fmt::format("  redirects followed {}", q.redirects) : std::string());
   if (q.errors > 0) out += fmt::format("  errors     {}\n", errors_text(q));
   for (const auto& [kind, message] : r.first_errors) out += fmt::format("             first {}: {}\n", kind, message);
   // The schedule counts a flow once, at its start, while achieved counts every HTTP exchange:

@@ -27,7 +27,7 @@ json latency_json(const run::LatencySummary& s) {
 json requests_json(const run::RequestFigures& f) {
   return {{"scheduled", f.scheduled}, {"sent", f.sent},       {"completed", f.completed},
           {"errors", f.errors},       {"dropped", f.dropped}, {"bytes_received", f.bytes_received},
-          {"resent", f.resent},       {"not_sent", f.not_sent},
+          {"resent", f.resent},       {"redirects", f.redirects}, {"not_sent", f.not_sent},
           {"errors_by_kind", f.errors_by_kind}};
 }
 
@@ -124,6 +124,7 @@ json to_json(const run::Result& r) {
   for (const auto& s : r.slo) {
     slo.push_back({{"expr", s.expression},
                    {"observed", s.observed ? json(*s.observed) : json(nullptr)},
+                   {"unit", s.unit},
                    {"observed_text", s.observed_text},
                    {"pass", s.pass},
                    {"detail", s.detail}});

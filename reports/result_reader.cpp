@@ -76,6 +76,7 @@ run::RequestFigures requests_of(const json& j) {
   f.dropped = get<uint64_t>(j, "dropped");
   f.bytes_received = get<uint64_t>(j, "bytes_received");
   f.resent = get<uint64_t>(j, "resent");
+  f.redirects = get<uint64_t>(j, "redirects");
   f.not_sent = get<uint64_t>(j, "not_sent");
   f.errors_by_kind = get<std::map<std::string, uint64_t>>(j, "errors_by_kind");
   return f;
@@ -288,6 +289,7 @@ run::Result result_of(const json& j) {
     if (const auto& observed = section(s, "observed"); observed.is_number())
       o.observed = observed.get<double>();
     o.observed_text = get<std::string>(s, "observed_text");
+    if (const auto& unit = section(s, "unit"); unit.is_string()) o.unit = unit.get<std::string>();
     o.pass = get<bool>(s, "pass");
     o.detail = get<std::string>(s, "detail");
     if (const auto& w = section(s, "worst_window"); w.is_object()) {

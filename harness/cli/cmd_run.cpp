@@ -15,6 +15,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/run_finish.hpp"
 #include "harness/cli/scenario_input.hpp"
+#include "harness/cli/url_scenario.hpp"
 #include "harness/core/exit_codes.hpp"
 #include "harness/core/units.hpp"
 #include "harness/load/metric_layout.hpp"
@@ -64,6 +65,7 @@ struct RunFlags {
   std::string shard;      // --shard I/N
   int shards = 0;         // --shards N: the index from JOB_COMPLETION_INDEX
   std::string start_at;   // --start-at
+  UrlFlags url;           // loadgen run URL -R ... (the argument is a URL, not a file)
 };
 
 // This process's share of a sharded run: --shard I/N, --shards N with the index from
@@ -110,13 +112,14 @@ std::string read_whole_file(const std::string& path) {
 }
 
 // The shard log's header: what the merge checks the shards against and judges by.
-run::ShardLogHeader shard_header(const RunFlags& flags, const run::ShardSpec& shard, const scenario::Scenario& sc,
+run::ShardLogHeader shard_header(const RunFlags& flags, const std::string& url_yaml, const run::ShardSpec& shard,
+                                 const scenario::Scenario& sc,
                                  const std::optional<std::chrono::system_clock::time_point>& start_at) {
   run::ShardLogHeader h;
   h.shard = shard.index;
   h.shards = shard.count;
   h.scenario_file = flags.input.path;
-  h.scenario_text = read_whole_file(flags.input.path);
+  h.scenario_text = url_yaml.empty() ? read_whole_file(flags.input.path) : url_yaml;
   std::string identity = h.scenario_text;
   for (const auto& s : flags.input.sets) {
     const auto eq = s.find('=');
@@ -139,8 +142,44 @@ run::ShardLogHeader shard_header(const RunFlags& flags, const run::ShardSpec& sh
   return h;
 }
 
+// A URL run's scenario (and --save-scenario's file); "" for a scenario file. False after saying
+// what is wrong with the flags or the file.
+bool url_scenario_of(const RunFlags& flags, std::string& yaml) {
+  if (!is_url(flags.input.path)) {
+    if (const auto flag = flags.url.first_url_flag(); !flag.empty()) {
+      std::cerr << fmt::format("loadgen: {} is for a URL run (loadgen run http://HOST/PATH {} ...); a scenario file "
+                               "says its load, requests and SLOs itself\n",
+                               flag, flag.substr(0, flag.find('/')));
+      return false;
+    }
+    if (!std::filesystem::is_regular_file(flags.input.path)) {
+      std::cerr << fmt::format("loadgen: no scenario file '{}' (give a scenario file, or an http:// or https:// URL)\n",
+                               flags.input.path);
+      return false;
+    }
+    return true;
+  }
+  auto text = url_scenario_yaml(flags.url);
+  if (!text) {
+    std::cerr << "loadgen: " << text.error() << '\n';
+    return false;
+  }
+  yaml = std::move(text).value();
+  if (!flags.url.save_scenario.empty()) {
+    std::ofstream out(flags.url.save_scenario);
+    out << yaml;
+    if (!out.flush()) {
+      std::cerr << fmt::format("loadgen: --save-scenario: cannot write '{}'\n", flags.url.save_scenario);
+      return false;
+    }
+  }
+  return true;
+}
+
 int run_command(const RunFlags& flags) {
   TempDir tmp;
+  std::string url_yaml;
+  if (!url_scenario_of(flags, url_yaml)) return to_int(ExitCode::kBadInput);
   std::optional<run::ShardSpec> shard;
   if (!resolve_shard(flags, shard)) return to_int(ExitCode::kBadInput);
   std::optional<std::chrono::system_clock::time_point> start_at;
@@ -158,7 +197,7 @@ int run_command(const RunFlags& flags) {
     input.shard_index = shard->index;
     input.shard_count = shard->count;
   }
-  auto sc = load_scenario(input, tmp.path());
+  auto sc = url_yaml.empty() ? load_scenario(input, tmp.path()) : load_scenario_text(url_yaml, input, tmp.path());
   if (!sc) return to_int(ExitCode::kBadInput);
   if (shard && sc->load.search) {
     std::cerr << "loadgen: a capacity search (load.search) cannot be sharded: each trial's verdict needs the whole\n";
@@ -196,7 +235,7 @@ int run_command(const RunFlags& flags) {
   reports::HlogReport hlog(options.report_dir + "/latency.hlog");
   std::optional<run::ShardLogWriter> shard_log;
   if (shard) {
-    shard_log.emplace(options.report_dir + "/shard.jsonl", shard_header(flags, *shard, *sc, start_at));
+    shard_log.emplace(options.report_dir + "/shard.jsonl", shard_header(flags, url_yaml, *shard, *sc, start_at));
     options.observers.push_back(&*shard_log);
   }
   reports::ProgressLine progress(stderr);
@@ -244,7 +283,8 @@ int run_command(const RunFlags& flags) {
 CommandRunner add_run_command(CLI::App& app) {
   auto flags = std::make_shared<RunFlags>();
   auto* cmd = app.add_subcommand("run", "Run a scenario: drive the target at the planned load, check the SLOs");
-  cmd->add_option("scenario", flags->input.path, "The scenario file (YAML)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("scenario", flags->input.path, "The scenario file (YAML), or a URL to load with the flags below")
+      ->required();
   cmd->add_option("--set", flags->input.sets,
                   "Override a scenario field or define ${key}: --set load.stages.1.hold=5s (repeatable)");
   cmd->add_option("-o,--out", flags->out_dir, "Report directory (default: the scenario's report.dir)");
@@ -265,6 +305,21 @@ CommandRunner add_run_command(CLI::App& app) {
       ->check(CLI::Range(1, 10000));
   cmd->add_option("--start-at", flags->start_at,
                   "Wait for this time (RFC 3339 or Unix seconds) and take it as time zero: shards start together");
+  auto& u = flags->url;
+  const char* group = "A URL run (loadgen run http://127.0.0.1:8080/api -R 100 -d 30s)";
+  cmd->add_option("-R,--rate", u.rate, "Requests per second: the open model (100, 1.5k, 6000/m)")->group(group);
+  cmd->add_option("-u,--users", u.users, "Virtual users looping requests: the closed model")->group(group)->check(CLI::Range(1, 1000000));
+  cmd->add_option("-d,--duration", u.duration, "How long to hold the load (default 10s)")->group(group);
+  cmd->add_option("--ramp", u.ramp, "Ramp linearly from 0 over this long first (30s)")->group(group);
+  cmd->add_option("-c,--connections", u.connections, "Connections to share (open model)")->group(group)->check(CLI::Range(1, 1000000));
+  cmd->add_option("-m,--method", u.method, "GET (default), or POST with --body/--json, PUT, PATCH, DELETE, HEAD")->group(group);
+  cmd->add_option("-H,--header", u.headers, "A request header, 'Name: value' (repeatable)")->group(group);
+  cmd->add_option("--body", u.body, "The request body, as text")->group(group);
+  cmd->add_option("--json", u.json, "The request body as JSON (sets Content-Type)")->group(group);
+  cmd->add_option("--timeout", u.timeout, "Per-request timeout (default 10s)")->group(group);
+  cmd->add_option("--slo", u.slos, "An SLO, as in a scenario: 'http.p99 < 200ms' (repeatable)")->group(group);
+  cmd->add_option("--save-scenario", u.save_scenario, "Also write the scenario these flags make, as YAML to grow from")->group(group);
+  cmd->callback([flags] { flags->url.url = flags->input.path; });
   cmd->footer(
       "Exit codes: 0 every SLO held (and no regression against the baseline); 1 an SLO failed or a regression;\n"
       "2 bad input (scenario, flags, baseline file); 3 the target could not be started;\n"

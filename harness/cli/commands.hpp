@@ -15,5 +15,6 @@ CommandRunner add_report_command(CLI::App& app);
 CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_baseline_command(CLI::App& app);
 CommandRunner add_merge_command(CLI::App& app);
+CommandRunner add_init_command(CLI::App& app);
 
 }  // namespace loadgen::cli

@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
   register_command(loadgen::cli::add_compare_command(app));
   register_command(loadgen::cli::add_baseline_command(app));
   register_command(loadgen::cli::add_merge_command(app));
+  register_command(loadgen::cli::add_init_command(app));
 
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for a command: loadgen help run");

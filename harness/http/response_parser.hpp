@@ -26,8 +26,11 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
 
   void on_request_impl(boost::beast::http::verb, string_view, string_view, int, error_code&) override {}
   void on_response_impl(int code, string_view, int, error_code&) override { response_.status = code; }
-  void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) override {
-    if (keep_headers_) response_.headers.emplace_back(std::string(name), std::string(value));
+  void on_field_impl(boost::beast::http::field field, string_view name, string_view value, error_code&) override {
+    // A redirect's Location is always kept: the load engine follows it (load/redirect.hpp).
+    // On other statuses it costs nothing (a 201's Location is not the next request).
+    const bool location = field == boost::beast::http::field::location && response_.status / 100 == 3;
+    if (keep_headers_ || location) response_.headers.emplace_back(std::string(name), std::string(value));
   }
   void on_header_impl(error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {

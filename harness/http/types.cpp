@@ -28,6 +28,10 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::kExtractMissing: return "extract_missing";
     case ErrorKind::kUntilTimeout: return "until_timeout";
     case ErrorKind::kFeedExhausted: return "feed_exhausted";
+    case ErrorKind::kRedirectLoop: return "redirect_loop";
+    case ErrorKind::kRedirectNoLocation: return "redirect_no_location";
+    case ErrorKind::kRedirectLimit: return "redirect_limit";
+    case ErrorKind::kRedirectOffOrigin: return "redirect_off_origin";
     case ErrorKind::kCount_: break;
   }
   return "unknown";

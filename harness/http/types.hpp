@@ -27,21 +27,31 @@ enum class ErrorKind : uint8_t {
   kExtractMissing,   // a value to extract was not in the response, and has no default
   kUntilTimeout,     // a polled step's condition was still unmet at its timeout
   kFeedExhausted,    // a flow found no row left in its feed (at_end: fail)
+  // Redirects (load/redirect.hpp): a 3xx that would be followed, but cannot be.
+  kRedirectLoop,       // the chain came back to a request it had already sent
+  kRedirectNoLocation, // a 301/302/303/307/308 without a Location header (or an empty one)
+  kRedirectLimit,      // more redirects than the request's max_redirects
+  kRedirectOffOrigin,  // a Location on another scheme, host or port than the target's: never sent
   kCount_,           // number of kinds, not a kind
 };
 constexpr size_t kErrorKinds = static_cast<size_t>(ErrorKind::kCount_);
 
 std::string_view to_string(ErrorKind kind);  // "connect_refused", "timeout", ...
+constexpr bool is_redirect_error(ErrorKind k) {
+  return k == ErrorKind::kRedirectLoop || k == ErrorKind::kRedirectNoLocation || k == ErrorKind::kRedirectLimit ||
+         k == ErrorKind::kRedirectOffOrigin;
+}
 constexpr bool is_transport_error(ErrorKind k) {
   return k != ErrorKind::kNone && k != ErrorKind::kBadStatus && k != ErrorKind::kCheckFailed &&
          k != ErrorKind::kExtractMissing && k != ErrorKind::kUntilTimeout &&
-         k != ErrorKind::kFeedExhausted;
+         k != ErrorKind::kFeedExhausted && !is_redirect_error(k);
 }
 
-// A response arrived, whatever its status or check said: what throughput counts.
+// A response arrived, whatever its status or check said: what throughput counts. A redirect
+// that cannot be followed is a 3xx that arrived.
 constexpr bool got_response(ErrorKind k) {
   return k == ErrorKind::kNone || k == ErrorKind::kBadStatus || k == ErrorKind::kCheckFailed ||
-         k == ErrorKind::kExtractMissing || k == ErrorKind::kUntilTimeout;
+         k == ErrorKind::kExtractMissing || k == ErrorKind::kUntilTimeout || is_redirect_error(k);
 }
 // A latency the user felt: every response, and every request given up at its timeout (at the
 // moment it was abandoned; left out, 2% of requests hanging would not show in p99 or max).
@@ -71,6 +81,8 @@ struct Response {
   // Sent a second time, on a fresh connection: the reused one was closed by the server before
   // any response byte. Only idempotent methods are sent again (see is_idempotent).
   bool resent = false;
+  // Redirects followed before this, the final response of the chain (load/redirect.hpp).
+  int redirects = 0;
 };
 
 // RFC 9110 9.2.2: a request the server may receive twice without harm. Only these are sent

@@ -36,6 +36,8 @@ struct EngineConfig {
   std::vector<scenario::FeedSpec> feeds;        // opened by create(), shared by the workers
   http::Endpoint endpoint;
   uint64_t body_limit = 64ull << 20;
+  // Redirects a request follows when its spec does not say (scenario: load.max_redirects).
+  int max_redirects = scenario::kDefaultMaxRedirects;
   // One shard of a run split over several loadgen processes: this one sends arrivals (or
   // runs users) shard_index, shard_index + shard_count, ... of the one global schedule.
   int shard_index = 0;

@@ -83,6 +83,16 @@ http::Request RequestBuilder::build(size_t index, uint64_t seq, uint64_t vu) {
   return r;
 }
 
+http::Request RequestBuilder::unprepared(const http::Request& request, const scenario::RequestSpec& spec) {
+  if (request.wire == nullptr) return request;
+  // Prepared only when nothing in it varies, so rendering it again gives the same request.
+  auto r = build_step(spec, 0, 0, kNoVars);
+  r.method = request.method;
+  r.timeout = request.timeout;
+  r.keep_body = request.keep_body;
+  return r;
+}
+
 http::Request RequestBuilder::build_step(const scenario::RequestSpec& spec, uint64_t seq, uint64_t vu,
                                          const FlowVars& vars) {
   auto lookup = [&](std::string_view name) -> std::optional<std::string> {

@@ -32,6 +32,9 @@ class RequestBuilder {
   // user time per request.
   http::Request build(size_t index, uint64_t seq, uint64_t vu);
   http::Request build_step(const scenario::RequestSpec& spec, uint64_t seq, uint64_t vu, const FlowVars& vars);
+  // `request` (built from `spec`) with its headers and body, also when it came as prepared
+  // bytes: what a redirect sends on with a new target (and perhaps a new method).
+  http::Request unprepared(const http::Request& request, const scenario::RequestSpec& spec);
   std::mt19937_64& rng() { return rng_; }
 
  private:

@@ -25,6 +25,7 @@ void CounterValues::add(const CounterValues& o) {
   not_sent += o.not_sent;
   bytes_received += o.bytes_received;
   resent += o.resent;
+  redirects += o.redirects;
   for (size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
 }
 
@@ -37,6 +38,7 @@ CounterValues CounterValues::minus(const CounterValues& e) const {
   d.not_sent = not_sent - e.not_sent;
   d.bytes_received = bytes_received - e.bytes_received;
   d.resent = resent - e.resent;
+  d.redirects = redirects - e.redirects;
   for (size_t i = 0; i < errors.size(); ++i) d.errors[i] = errors[i] - e.errors[i];
   return d;
 }
@@ -49,6 +51,7 @@ CounterValues RequestCounters::read() const {
   for (size_t i = 0; i < errors_.size(); ++i) v.errors[i] = errors_[i].load(std::memory_order_acquire);
   v.bytes_received = bytes_.load(std::memory_order_relaxed);
   v.resent = resent_.load(std::memory_order_relaxed);
+  v.redirects = redirects_.load(std::memory_order_relaxed);
   v.sent = sent_.load(std::memory_order_acquire);
   v.dropped = dropped_.load(std::memory_order_acquire);
   v.not_sent = not_sent_.load(std::memory_order_acquire);

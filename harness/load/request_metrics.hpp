@@ -21,6 +21,7 @@ struct CounterValues {
   uint64_t not_sent = 0;   // due, but still waiting for a connection when the run was aborted
   uint64_t bytes_received = 0;
   uint64_t resent = 0;     // sent again after a reused connection closed unanswered
+  uint64_t redirects = 0;  // redirects followed (hops after the first request of each chain)
   std::array<uint64_t, http::kErrorKinds> errors{};
 
   uint64_t error_total() const;
@@ -39,12 +40,14 @@ class RequestCounters {
   void not_sent() { bump(not_sent_); }
   void received(uint64_t bytes) { bytes_.fetch_add(bytes, std::memory_order_relaxed); }
   void resent() { bump(resent_); }
+  void redirected(uint64_t hops) { redirects_.fetch_add(hops, std::memory_order_relaxed); }
   void error(http::ErrorKind kind) { bump(errors_[static_cast<size_t>(kind)]); }
   CounterValues read() const;
 
  private:
   static void bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
   std::atomic<uint64_t> scheduled_{0}, sent_{0}, completed_{0}, dropped_{0}, bytes_{0}, resent_{0}, not_sent_{0};
+  std::atomic<uint64_t> redirects_{0};
   std::array<std::atomic<uint64_t>, http::kErrorKinds> errors_{};
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "harness/load/redirect.hpp"
 #include "harness/load/response_check.hpp"
 
 namespace loadgen::load {
@@ -172,7 +173,7 @@ net::awaitable<void> Worker::send_one(size_t name, uint64_t seq, Clock::time_poi
     const auto sent = Clock::now();
     metrics_.send_lag.record(std::max<int64_t>(0, nanos_between(intended, sent)));
     metrics_.by_name[name]->counters.sent();
-    const auto response = co_await exchange(conn, request);
+    const auto response = co_await exchange_following(conn, request, config_.requests[name], sent);
     record(name, response, intended, sent, Clock::now());
     release_connection(std::move(conn));
   }
@@ -244,6 +245,55 @@ net::awaitable<http::Response> Worker::exchange(std::unique_ptr<http::Connection
   co_return response;
 }
 
+net::awaitable<http::Response> Worker::exchange_following(std::unique_ptr<http::Connection>& conn,
+                                                          const http::Request& request,
+                                                          const scenario::RequestSpec& spec,
+                                                          Clock::time_point sent) {
+  auto response = co_await exchange(conn, request);
+  const int max_redirects = spec.max_redirects.value_or(config_.max_redirects);
+  if (max_redirects == 0 || response.error != http::ErrorKind::kNone || !is_followed_redirect(response.status)) {
+    co_return response;
+  }
+  // A redirect: rare, so the allocations from here on do not matter.
+  const auto deadline = sent + request.timeout;
+  auto hop = builder_.unprepared(request, spec);
+  RedirectChain chain(config_.endpoint, max_redirects, hop.method, hop.target);
+  uint64_t bytes = response.bytes_received;
+  bool resent = response.resent;
+  for (;;) {
+    const auto step = chain.next(response.status, location_of(response));
+    if (!step.follow) {
+      if (step.error != http::ErrorKind::kNone) {
+        response.error = step.error;
+        response.error_detail = step.detail;
+      }
+      break;
+    }
+    if (aborting_.load()) {
+      response.error = http::ErrorKind::kCancelled;
+      response.error_detail = "interrupted between redirects";
+      break;
+    }
+    const auto left = deadline - Clock::now();
+    if (left <= Clock::duration::zero()) {
+      response.error = http::ErrorKind::kTimeout;
+      response.error_detail = "no complete response within the request timeout (redirects included)";
+      break;
+    }
+    hop = next_hop(hop, step);
+    hop.timeout = std::chrono::duration_cast<Nanos>(left);
+    if (!conn->reusable()) conn = new_connection();  // takes the closed one's place
+    response = co_await exchange(conn, hop);
+    bytes += response.bytes_received;
+    resent = resent || response.resent;
+    if (response.error != http::ErrorKind::kNone) break;
+  }
+  response.bytes_received = bytes;
+  response.resent = resent;
+  response.redirects = chain.hops();
+  co_return response;
+}
+
 std::unique_ptr<http::Connection> Worker::new_connection() {
   http::ConnectionOptions options;
   options.body_limit = config_.body_limit;
@@ -270,6 +320,7 @@ void Worker::record_kind(size_t name, http::ErrorKind kind, const http::Response
   }
   m.counters.received(response.bytes_received);
   if (response.resent) m.counters.resent();
+  if (response.redirects > 0) m.counters.redirected(static_cast<uint64_t>(response.redirects));
   if (kind == http::ErrorKind::kNone) {
     m.counters.completed();
   } else {
@@ -355,7 +406,7 @@ net::awaitable<void> Worker::run_user(std::shared_ptr<User> user) {
     if (!conn) conn = new_connection();
     metrics_.in_flight.fetch_add(1, std::memory_order_relaxed);
     const auto sent = Clock::now();
-    const auto response = co_await exchange(conn, request);
+    const auto response = co_await exchange_following(conn, request, config_.requests[name], sent);
     // A closed loop has no schedule: intended start is the actual send.
     record(name, response, sent, sent, Clock::now());
     metrics_.in_flight.fetch_sub(1, std::memory_order_relaxed);

@@ -76,14 +76,21 @@ class Worker {
   net::awaitable<http::ErrorKind> run_step(size_t flow, size_t step, FlowVars& vars, uint64_t seq, uint64_t vu,
                                            Clock::time_point flow_intended, Clock::time_point flow_started,
                                            std::unique_ptr<http::Connection>* own);
-  net::awaitable<http::Response> send_step(const http::Request& request, std::unique_ptr<http::Connection>* own,
-                                           Clock::time_point& sent);
+  net::awaitable<http::Response> send_step(const http::Request& request, const scenario::RequestSpec& spec,
+                                           std::unique_ptr<http::Connection>* own, Clock::time_point& sent);
   // Sleeps until `when` even through stop_scheduling (flows in flight finish); not on abort.
   net::awaitable<void> pause_until(Clock::time_point when);
   void record_kind(size_t name, http::ErrorKind kind, const http::Response& response, Clock::time_point intended,
                    Clock::time_point sent, Clock::time_point done);
   void note_flow_failure(size_t flow, const std::string& message);
   net::awaitable<http::Response> exchange(std::unique_ptr<http::Connection>& conn, const http::Request& request);
+  // exchange(), then each redirect it gets (up to the spec's max_redirects), on `conn` while the
+  // server keeps it open (a new connection takes its place when it closes): one request for
+  // the metrics, ending with the final response (Response::redirects: the hops followed) or
+  // with a redirect error. The request's timeout covers the whole chain, from `sent` (now).
+  net::awaitable<http::Response> exchange_following(std::unique_ptr<http::Connection>& conn,
+                                                    const http::Request& request,
+                                                    const scenario::RequestSpec& spec, Clock::time_point sent);
   void record(size_t name, const http::Response& response, Clock::time_point intended,
               Clock::time_point sent, Clock::time_point done);
   void note_error(http::ErrorKind kind, const std::string& detail);

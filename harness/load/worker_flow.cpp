@@ -95,13 +95,13 @@ net::awaitable<void> Worker::run_flow(size_t flow, FlowVars vars, uint64_t seq, 
   close_idle_when_drained();
 }
 
-net::awaitable<http::Response> Worker::send_step(const http::Request& request, std::unique_ptr<http::Connection>* own,
-                                                 Clock::time_point& sent) {
+net::awaitable<http::Response> Worker::send_step(const http::Request& request, const scenario::RequestSpec& spec,
+                                                 std::unique_ptr<http::Connection>* own, Clock::time_point& sent) {
   http::Response response;
   if (own != nullptr) {
     if (!*own) *own = new_connection();
     sent = Clock::now();
-    response = co_await exchange(*own, request);
+    response = co_await exchange_following(*own, request, spec, sent);
     if (!(*own)->reusable()) own->reset();
     co_return response;
   }
@@ -111,7 +111,7 @@ net::awaitable<http::Response> Worker::send_step(const http::Request& request, s
     response.error = http::ErrorKind::kCancelled;
     co_return response;
   }
-  response = co_await exchange(conn, request);
+  response = co_await exchange_following(conn, request, spec, sent);
   release_connection(std::move(conn));
   co_return response;
 }
@@ -133,7 +133,7 @@ net::awaitable<http::ErrorKind> Worker::run_step(size_t flow, size_t step_index,
     counters.scheduled();
     counters.sent();
     Clock::time_point sent;
-    auto response = co_await send_step(request, own, sent);
+    auto response = co_await send_step(request, spec.request, own, sent);
     const auto done = Clock::now();
     if (step_index == 0 && iteration == 0 && own == nullptr) {
       metrics_.send_lag.record(std::max<int64_t>(0, nanos_between(intended, sent)));

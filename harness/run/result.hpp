@@ -28,6 +28,7 @@ LatencySummary summarize(const metrics::Histogram& histogram);
 struct RequestFigures {
   uint64_t scheduled = 0, sent = 0, completed = 0, errors = 0, dropped = 0, bytes_received = 0;
   uint64_t resent = 0;  // idempotent requests sent again after a reused connection closed unanswered
+  uint64_t redirects = 0;  // redirects followed: hops after each request's first response
   uint64_t not_sent = 0;  // due and not dropped, but never written: the run was aborted first
   std::map<std::string, uint64_t> errors_by_kind;  // only kinds that happened
 };
@@ -62,11 +63,12 @@ struct TimelinePoint {
 
 struct SloOutcome {
   std::string expression;
-  std::optional<double> observed;  // canonical unit of the stat
+  std::optional<double> observed;  // in `unit`, the stat's base unit
   std::string observed_text;       // "212ms"
   bool pass = false;
   std::string detail;              // "p99=212ms, threshold < 200ms" or "no samples"
   std::optional<SloWindow> window;  // {window=...} SLOs: the worst window
+  std::string unit;                 // of `observed`: "ns", "1/s", "count", "ratio", "B", "B/h", "s" (a target metric in seconds)
 };
 
 struct TargetInfo {

@@ -50,6 +50,7 @@ RequestFigures figures_of(const load::CounterValues& c) {
   f.dropped = c.dropped;
   f.bytes_received = c.bytes_received;
   f.resent = c.resent;
+  f.redirects = c.redirects;
   f.not_sent = c.not_sent;
   for (size_t k = 0; k < c.errors.size(); ++k) {
     if (c.errors[k] != 0) f.errors_by_kind[std::string(http::to_string(static_cast<http::ErrorKind>(k)))] = c.errors[k];
@@ -501,6 +502,7 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
     config.shard_count = options.shard->count;
   }
   config.think_time = sc.load.think_time;
+  config.max_redirects = sc.load.max_redirects;
   config.requests = sc.requests;
   config.flows = sc.flows;
   config.feeds = sc.feeds;

@@ -40,7 +40,8 @@ json counters_json(const load::CounterValues& c) {
     if (c.errors[k] != 0) errors[std::string(http::to_string(static_cast<http::ErrorKind>(k)))] = c.errors[k];
   }
   return {{"scheduled", c.scheduled}, {"sent", c.sent},     {"completed", c.completed}, {"dropped", c.dropped},
-          {"not_sent", c.not_sent},   {"bytes", c.bytes_received}, {"resent", c.resent}, {"errors", errors}};
+          {"not_sent", c.not_sent},   {"bytes", c.bytes_received}, {"resent", c.resent},
+          {"redirects", c.redirects}, {"errors", errors}};
 }
 
 load::CounterValues counters_of(const json& j) {
@@ -52,6 +53,7 @@ load::CounterValues counters_of(const json& j) {
   c.not_sent = j.at("not_sent").get<uint64_t>();
   c.bytes_received = j.at("bytes").get<uint64_t>();
   c.resent = j.at("resent").get<uint64_t>();
+  c.redirects = j.value("redirects", uint64_t{0});
   for (const auto& [kind, n] : j.at("errors").items()) {
     bool known = false;
     for (size_t k = 0; k < c.errors.size(); ++k) {

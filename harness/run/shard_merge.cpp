@@ -73,6 +73,7 @@ RequestFigures figures_of_json(const json& j) {
   f.dropped = j.value("dropped", uint64_t{0});
   f.bytes_received = j.value("bytes_received", uint64_t{0});
   f.resent = j.value("resent", uint64_t{0});
+  f.redirects = j.value("redirects", uint64_t{0});
   f.not_sent = j.value("not_sent", uint64_t{0});
   return f;
 }

@@ -130,9 +130,24 @@ std::string clock_of(double seconds) {
   return fmt::format("{:02}:{:02}", s / 60, s % 60);
 }
 
+// The base unit `observed` is in, for readers of result.json.
+std::string unit_of(const slo::Expression& e) {
+  switch (e.quantity) {
+    case slo::Quantity::kDuration: return "ns";
+    case slo::Quantity::kRate: return "1/s";
+    case slo::Quantity::kCount: return "count";
+    case slo::Quantity::kRatio: return "ratio";
+    case slo::Quantity::kBytes: return "B";
+    case slo::Quantity::kBytesPerHour: return "B/h";
+    case slo::Quantity::kMetric: return "";
+  }
+  return "";
+}
+
 SloOutcome outcome_of(const slo::Verdict& v) {
   SloOutcome o;
   o.expression = v.expr.text;
+  o.unit = unit_of(v.expr);
   o.observed = v.observed;
   o.observed_text = v.observed ? slo::format_quantity(*v.observed, v.expr.quantity) : "no samples";
   o.pass = v.pass;
@@ -177,6 +192,7 @@ std::vector<StageSpan> stage_spans(const Result& r) {
 SloOutcome check_target_metric(const slo::Expression& e, const Result& r) {
   SloOutcome o;
   o.expression = e.text;
+  o.unit = e.stat == "rate" ? "1/s" : "";
   if (!r.target_metrics) {
     o.observed_text = "no samples";
     o.detail = r.shards.empty() ? "the target's metrics were not scraped"
@@ -190,6 +206,7 @@ SloOutcome check_target_metric(const slo::Expression& e, const Result& r) {
     return o;
   }
   o.observed = seen.value;
+  if (seen.seconds) o.unit = "s";
   o.observed_text = seen.seconds ? core::format_duration(core::Nanos{static_cast<int64_t>(std::llround(*seen.value * 1e9))})
                                  : slo::format_quantity(*seen.value, e.quantity);
   o.pass = e.threshold && slo::compare(*seen.value, e.op, *e.threshold);
@@ -293,6 +310,7 @@ void check_slos(const std::vector<scenario::SloSpec>& slos, Result& result, cons
           return std::nullopt;
         });
     auto outcome = outcome_of(verdicts.front());
+    if (parsed->metric == "capacity" && result.capacity && result.capacity->unit == "users") outcome.unit = "users";
     if (!outcome.observed && parsed->metric == "target.rss" && parsed->stat == "slope" && result.resources.target) {
       outcome.observed_text = result.resources.target->summary.rss_slope_note;
     }

@@ -11,9 +11,10 @@
 namespace loadgen::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 12> kLoadKeys = {
+constexpr std::array<std::string_view, 13> kLoadKeys = {
     "model",         "stages",      "rate",  "vus",    "duration", "start",
-    "max_in_flight", "connections", "think", "warmup", "threads",  "search"};
+    "max_in_flight", "connections", "think", "warmup", "threads",  "search",
+    "max_redirects"};
 
 std::optional<LoadModel> read_model(Reader& r, const Field& field) {
   auto text = r.text(field);
@@ -148,6 +149,9 @@ LoadSpec read_load(Reader& r, const Field& field) {
   if (const auto* f = fields->find("threads")) {
     if (auto n = r.whole(*f, 1, 1024))
       load.threads = static_cast<int>(*n);
+  }
+  if (const auto* f = fields->find("max_redirects")) {
+    load.max_redirects = static_cast<int>(r.whole(*f, 0, kMaxRedirectsLimit).value_or(load.max_redirects));
   }
   if (const auto* f = fields->find("warmup"); f && !load.search) {
     load.warmup = r.duration(*f, Sign::kNonNegative).value_or(load.warmup);

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::array<std::string_view, kRequestKeyCount> kRequestKeys = {
     "name",   "weight", "get",     "post", "put",  "patch",   "delete", "head",
-    "method", "path",   "headers", "json", "body", "timeout", "check"};
+    "method", "path",   "headers", "json", "body", "timeout", "check",  "max_redirects"};
 constexpr std::array<std::string_view, 6> kMethodKeys = {"get",   "post",   "put",
                                                          "patch", "delete", "head"};
 constexpr std::array<std::string_view, 7> kMethods = {"GET",    "POST", "PUT",    "PATCH",
@@ -203,6 +203,10 @@ RequestSpec read_request_fields(Reader& r, const Field& item, const Fields& fiel
   }
   if (const auto* f = fields->find("check"))
     spec.check = read_check(r, *f);
+  if (const auto* f = fields->find("max_redirects")) {
+    if (auto n = r.whole(*f, 0, kMaxRedirectsLimit))
+      spec.max_redirects = static_cast<int>(*n);
+  }
   if (const auto* f = fields->find("name")) {
     spec.name = read_metric_name(r, *f, what);
   } else if (const auto path = spec.path.text(); !path.empty()) {

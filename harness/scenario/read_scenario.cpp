@@ -115,10 +115,14 @@ SloContext slo_context(const Scenario& s, bool target_pid_given) {
 
 // A start-up-only scenario needs no load; otherwise target, load and requests go together.
 void read_load_sections(Reader& r, const Fields& fields, const YAML::Node& root, Scenario& s) {
-  const bool load_given = fields.has("target") || fields.has("load") || fields.has("requests") ||
-                          fields.has("flows");
-  if (fields.has("startup") && !load_given)
+  const bool load_given = fields.has("load") || fields.has("requests") || fields.has("flows");
+  if (fields.has("startup") && !load_given) {
+    // A target: beside a startup: block alone is someone reaching for the start-up port.
+    if (const auto* t = fields.find("target")) {
+      r.error(*t, "a start-up-only scenario leaves out target, load and requests; give startup.port for a fixed port");
+    }
     return;
+  }
   if (const auto* f = require(r, fields, root, "target", "base_url: ..."))
     s.target = read_target(r, *f);
   if (const auto* f = require(r, fields, root, "load", "rate: and duration:, or stages:"))

@@ -50,8 +50,10 @@ struct RequestSpec {
   Template path;                    // path and query, e.g. "/api/items?limit=50"
   std::vector<Header> headers;
   std::optional<Template> body;     // raw body, or `json:` serialised (content type set)
-  Nanos timeout = std::chrono::seconds(10);
-  Check check;
+  Nanos timeout = std::chrono::seconds(10);  // the whole request, its redirects included
+  Check check;                      // judges the final response (after redirects)
+  // Redirects to follow (0: none, the 3xx is the answer); empty: load.max_redirects.
+  std::optional<int> max_redirects;
   SourceLocation where;
 };
 
@@ -120,6 +122,10 @@ struct SearchSpec {
   SourceLocation where;
 };
 
+// How many redirects a request follows when the scenario does not say: k6's default, and
+// Vegeta's and hey's (Go's HTTP client stops after 10).
+constexpr int kDefaultMaxRedirects = 10;
+
 struct LoadSpec {
   LoadModel model = LoadModel::kArrivalRate;
   std::vector<Stage> stages;        // at least one; total duration > 0
@@ -133,6 +139,8 @@ struct LoadSpec {
   std::optional<int> threads;       // event-loop threads; default: the machine's cores
   // A capacity search instead of a fixed profile: then `stages` holds the first trial's.
   std::optional<SearchSpec> search;
+  // Redirects each request follows unless it gives its own max_redirects (0: not followed).
+  int max_redirects = kDefaultMaxRedirects;
 };
 
 struct StartSpec {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <unordered_set>
 #include <map>
 #include <optional>
@@ -34,8 +35,10 @@ std::string_view model_name(LoadModel model);
 std::vector<RequestSpec> read_requests(Reader& r, const Field& field);
 // The keys a request may have, and one request read from its (already checked) keys; flow
 // steps add keys of their own and allow flow variables.
-constexpr size_t kRequestKeyCount = 15;
+constexpr size_t kRequestKeyCount = 16;
 std::span<const std::string_view> request_keys();
+// max_redirects: (a request's, a step's, load's) is 0..this.
+constexpr int64_t kMaxRedirectsLimit = 100;
 RequestSpec read_request_fields(Reader& r, const Field& item, const Fields& fields,
                                 Dynamic allowed, std::string_view what);
 // A metric name (is_metric_name, not reserved); `what` names it in messages ("request").

@@ -202,9 +202,9 @@ run::Result synthetic_run(size_t seconds, size_t values_per_second) {
     n.latency = summary_of(n.corrected);
     n.service_latency = summary_of(n.service);
   }
-  r.slo = {{"http.p99 < 50ms", r.latency.p99_ms * 1e6, "p99", r.latency.p99_ms < 50, "p99 against < 50ms", std::nullopt},
-           {"http.error_rate < 1%", 0.001, "0.10%", true, "error_rate=0.10%, threshold < 1%", std::nullopt},
-           {"submit <job>.p50 < 1ms", r.by_name[1].latency.p50_ms * 1e6, "p50", false, "p50 over 1ms & <rising>", std::nullopt}};
+  r.slo = {{"http.p99 < 50ms", r.latency.p99_ms * 1e6, "p99", r.latency.p99_ms < 50, "p99 against < 50ms", std::nullopt, "ns"},
+           {"http.error_rate < 1%", 0.001, "0.10%", true, "error_rate=0.10%, threshold < 1%", std::nullopt, "ratio"},
+           {"submit <job>.p50 < 1ms", r.by_name[1].latency.p50_ms * 1e6, "p50", false, "p50 over 1ms & <rising>", std::nullopt, "ns"}};
   r.verdict = "fail";
   r.first_errors = {{"timeout", "timed out after 5s <no body>"},
                     {"status", "HTTP 503 \"Service Unavailable\""}};

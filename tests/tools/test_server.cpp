@@ -27,6 +27,16 @@
 //   /chain?total=N&page=K   {"page":K,"next":K+1}, and "next":null on the last page (K=N-1)
 //   /poll?key=K&after=N     {"status":"pending"} for the first N requests with key K, then
 //                           {"status":"done"}
+// Redirects (Location as given, never resolved here):
+//   /redirect?to=PATH&code=N   status N (default 302) with Location: PATH (percent-decoded,
+//                              so a PATH with a query is /redirect?to=/echo%3Fa%3D1)
+//   /redirect-chain?n=K&ms=M   K redirects (302) down to /ok: Location /redirect-chain?n=K-1,
+//                              and /ok from n=1 (n=0 is /ok itself); with ms, each hop waits
+//                              M ms and the last goes to /delay?ms=M
+//   /redirect-loop             302 to itself
+//   /redirect-away             302 to http://203.0.113.1/x (TEST-NET-3: must never be followed,
+//                              nor connected to)
+//   /redirect-nolocation       302 without a Location header
 // With --stall-every E --stall-for F, every response due inside [kE, kE+F) after start is
 // held until the window ends: the server "pauses" like a process stopped by ^Z.
 // With --delay MS every answer waits MS more: a slower build of the same service.
@@ -78,6 +88,22 @@ std::string query_text(std::string_view target, std::string_view key) {
   if (at == std::string_view::npos) return {};
   auto rest = target.substr(at + key.size() + 1);
   return std::string(rest.substr(0, rest.find('&')));
+}
+
+// %XX escapes decoded ('+' is left as it is: a path, not a form).
+std::string percent_decoded(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned value = 0;
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16).ptr == text.data() + i + 3) {
+      out += static_cast<char>(value);
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
 }
 
 long query_number(std::string_view target, std::string_view key, long fallback) {
@@ -157,12 +183,42 @@ net::awaitable<void> session(Stream stream, std::string sni = "none") {
       co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
       co_return;
     }
+    if (path == "/redirect-chain" && query_number(target, "ms", 0) > 0) {
+      timer.expires_after(std::chrono::milliseconds(query_number(target, "ms", 0)));
+      co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
     if (path == "/delay") {
       timer.expires_after(std::chrono::milliseconds(query_number(target, "ms", 0)));
       co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
     } else if (path == "/serial") {
       timer.expires_at(serial_turn(std::chrono::milliseconds(query_number(target, "ms", 10))));
       co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+    } else if (path == "/redirect") {
+      res.result(static_cast<unsigned>(query_number(target, "code", 302)));
+      res.set(http::field::location, percent_decoded(query_text(target, "to")));
+      res.body() = "";
+    } else if (path == "/redirect-chain") {
+      const long n = query_number(target, "n", 0);
+      const long ms = query_number(target, "ms", 0);
+      if (n > 0) {
+        res.result(http::status::found);
+        const std::string last = ms > 0 ? "/delay?ms=" + std::to_string(ms) : std::string("/ok");
+        res.set(http::field::location, n == 1 ? last
+                                              : "/redirect-chain?n=" + std::to_string(n - 1) +
+                                                    (ms > 0 ? "&ms=" + std::to_string(ms) : std::string()));
+        res.body() = "";
+      }
+    } else if (path == "/redirect-loop") {
+      res.result(http::status::found);
+      res.set(http::field::location, "/redirect-loop");
+      res.body() = "";
+    } else if (path == "/redirect-away") {
+      res.result(http::status::found);
+      res.set(http::field::location, "http://203.0.113.1/x");
+      res.body() = "";
+    } else if (path == "/redirect-nolocation") {
+      res.result(http::status::found);
+      res.body() = "";
     } else if (path == "/status") {
       res.result(static_cast<unsigned>(query_number(target, "code", 200)));
     } else if (path == "/json") {

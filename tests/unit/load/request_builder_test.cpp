@@ -67,5 +67,29 @@ TEST(RequestBuilder, ARequestWithVariablesIsRenderedEachTime) {
   EXPECT_NE(c.headers[0].second, d.headers[0].second);
 }
 
+// A redirect sends the request on with its headers and body: a prepared request gives them back.
+TEST(RequestBuilder, APreparedRequestGivesBackItsPartsForARedirect) {
+  auto post = spec("POST", "/items");
+  post.headers.push_back({"Content-Type", tmpl("application/json")});
+  post.body = tmpl(R"({"a":1})");
+  post.check.body_contains = "ok";
+  const std::vector<scenario::RequestSpec> specs = {post, spec("GET", "/items/${seq}")};
+  RequestBuilder builder(specs, endpoint(), 1);
+
+  const auto prepared = builder.build(0, 1, 0);
+  ASSERT_NE(prepared.wire, nullptr);
+  const auto parts = builder.unprepared(prepared, specs[0]);
+  EXPECT_EQ(parts.wire, nullptr);
+  EXPECT_EQ(parts.method, "POST");
+  EXPECT_EQ(parts.target, "/api/items");
+  EXPECT_EQ(parts.body, R"({"a":1})");
+  ASSERT_EQ(parts.headers.size(), 1u);
+  EXPECT_TRUE(parts.keep_body);
+  EXPECT_EQ(parts.timeout, std::chrono::milliseconds(250));
+
+  const auto rendered = builder.build(1, 7, 0);  // not prepared: given back as it is
+  EXPECT_EQ(builder.unprepared(rendered, specs[1]).target, "/api/items/7");
+}
+
 }  // namespace
 }  // namespace loadgen::load

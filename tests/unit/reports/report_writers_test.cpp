@@ -24,9 +24,9 @@ run::Result sample_result() {
   r.requests.errors_by_kind = {{"timeout", 5}};
   r.first_errors = {{"timeout", "The socket was closed due to a timeout"}};
   r.latency = {1995, 0.2, 3.1, 1.5, 4.0, 6.0, 312.0, 480.0, 500.0};
-  r.slo = {{"http.p99 < 250ms", 312e6, "312ms", false, "p99=312ms, threshold < 250ms", {}},
-           {"http.error_rate < 1%", 0.0025, "0.25%", true, "error_rate=0.25%, threshold < 1%", {}},
-           {"list_items.p50 < 5ms", std::nullopt, "no samples", false, "no samples", {}}};
+  r.slo = {{"http.p99 < 250ms", 312e6, "312ms", false, "p99=312ms, threshold < 250ms", {}, "ns"},
+           {"http.error_rate < 1%", 0.0025, "0.25%", true, "error_rate=0.25%, threshold < 1%", {}, "ratio"},
+           {"list_items.p50 < 5ms", std::nullopt, "no samples", false, "no samples", {}, "ns"}};
   return r;
 }
 

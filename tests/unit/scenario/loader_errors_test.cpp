@@ -29,6 +29,22 @@ requests:
       Errors{"s.yaml:7:3: unknown key 'max_inflight' in load (did you mean 'max_in_flight'?)"});
 }
 
+TEST(LoadErrors, MaxRedirectsIsAWholeNumberUpTo100) {
+  const auto r = load(R"(name: smoke
+target:
+  base_url: http://127.0.0.1:8080
+load: { rate: 10, duration: 5s, max_redirects: -1 }
+requests:
+  - { get: /, max_redirects: 101 }
+  - { get: /x, max_redirect: 2 }
+)");
+  const auto errors = errors_of(r);
+  ASSERT_EQ(errors.size(), 3u) << testing::joined(r);
+  EXPECT_NE(errors[0].find("s.yaml:4:"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[1].find("s.yaml:6:"), std::string::npos) << errors[1];
+  EXPECT_NE(errors[2].find("did you mean 'max_redirects'?"), std::string::npos) << errors[2];
+}
+
 TEST(LoadErrors, YamlSyntaxError) {
   const auto r = load("name: smoke\nload: [1, 2\nrequests: []\n");
   ASSERT_EQ(r.errors.size(), 1u);

@@ -161,6 +161,32 @@ TEST(LoadScenario, Defaults) {
   EXPECT_EQ(s.report_dir, "reports/out/smoke");
 }
 
+TEST(LoadScenario, MaxRedirectsInLoadRequestsAndSteps) {
+  const auto defaults = loaded(kSmoke);
+  EXPECT_EQ(defaults.load.max_redirects, 10);
+  EXPECT_FALSE(defaults.requests[0].max_redirects);
+
+  const auto s = loaded(R"(name: redirects
+target: { base_url: "http://127.0.0.1:8080" }
+load: { rate: 10, duration: 5s, max_redirects: 0 }
+requests:
+  - { name: own, get: /a, max_redirects: 3 }
+  - { name: inherits, get: /b }
+flows:
+  - name: journey
+    steps:
+      - { name: unfollowed, post: /login, max_redirects: 0 }
+      - { name: followed, get: /home }
+)");
+  EXPECT_EQ(s.load.max_redirects, 0);
+  ASSERT_EQ(s.requests.size(), 2u);
+  EXPECT_EQ(s.requests[0].max_redirects, 3);
+  EXPECT_FALSE(s.requests[1].max_redirects);
+  ASSERT_EQ(s.flows.size(), 1u);
+  EXPECT_EQ(s.flows[0].steps[0].request.max_redirects, 0);
+  EXPECT_FALSE(s.flows[0].steps[1].request.max_redirects);
+}
+
 TEST(LoadScenario, ShorthandIsOneStage) {
   const auto s = loaded(kSmoke);
   ASSERT_EQ(s.load.stages.size(), 1u);
