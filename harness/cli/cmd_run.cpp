@@ -317,6 +317,8 @@ CommandRunner add_run_command(CLI::App& app) {
   cmd->add_option("--body", u.body, "The request body, as text")->group(group);
   cmd->add_option("--json", u.json, "The request body as JSON (sets Content-Type)")->group(group);
   cmd->add_option("--timeout", u.timeout, "Per-request timeout (default 10s)")->group(group);
+  cmd->add_option("--max-redirects", u.max_redirects, "Redirects to follow (default 10; 0: the 3xx is the answer)")
+      ->group(group)->check(CLI::Range(0, 100));
   cmd->add_option("--slo", u.slos, "An SLO, as in a scenario: 'http.p99 < 200ms' (repeatable)")->group(group);
   cmd->add_option("--save-scenario", u.save_scenario, "Also write the scenario these flags make, as YAML to grow from")->group(group);
   cmd->callback([flags] { flags->url.url = flags->input.path; });

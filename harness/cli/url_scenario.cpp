@@ -38,6 +38,7 @@ std::string UrlFlags::first_url_flag() const {
   if (!timeout.empty()) return "--timeout";
   if (!slos.empty()) return "--slo";
   if (!ramp.empty()) return "--ramp";
+  if (max_redirects >= 0) return "--max-redirects";
   if (!save_scenario.empty()) return "--save-scenario";
   return {};
 }
@@ -118,6 +119,7 @@ core::Expected<std::string> url_scenario_yaml(const UrlFlags& f) {
   if (!f.ramp.empty()) y += fmt::format("    - {{ to: {}, over: {}, name: ramp }}\n", level, f.ramp);
   y += fmt::format("    - {{ {}: {}, hold: {}, name: hold }}\n", open ? "rate" : "vus", level, duration);
   if (f.connections > 0) y += fmt::format("  connections: {}\n", f.connections);
+  if (f.max_redirects >= 0) y += fmt::format("  max_redirects: {}\n", f.max_redirects);
   y += "requests:\n  - name: request\n";
   y += fmt::format("    method: {}\n    path: {}\n", method, yaml_quoted(path));
   if (!headers.empty()) {

@@ -23,6 +23,7 @@ struct UrlFlags {
   std::string timeout;      // --timeout
   std::vector<std::string> slos;     // --slo
   std::string ramp;         // --ramp: a linear ramp from 0 before the hold
+  int max_redirects = -1;   // --max-redirects: -1 keeps the default (10)
   std::string save_scenario;
   // Whether any of the URL-only flags was given (they make no sense with a scenario file).
   std::string first_url_flag() const;

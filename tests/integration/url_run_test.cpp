@@ -84,11 +84,17 @@ slo:
 
 TEST_F(UrlRun, UsersRunTheClosedModel) {
   ScratchDir dir("url-users");
-  const auto run = run_loadgen({"run", url("/ok"), "-u", "2", "-d", "500ms", "-q", "-o", dir.file("out"), "-t", "1"});
+  const auto run = run_loadgen({"run", url("/redirect-chain?n=2"), "-u", "2", "-d", "500ms", "-q", "-o", dir.file("out"), "-t", "1"});
   ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
   const auto r = read_json(dir.file("out/result.json"));
   EXPECT_EQ(r["model"], "vus");
   EXPECT_GT(r["requests"]["completed"].get<int>(), 10);
+  EXPECT_EQ(r["requests"]["redirects"].get<int>(), 2 * r["requests"]["completed"].get<int>());
+  // --max-redirects 0: the 3xx is the answer.
+  const auto unfollowed = run_loadgen({"run", url("/redirect-chain?n=2"), "-R", "20", "-d", "500ms", "--max-redirects", "0",
+                                       "-q", "-o", dir.file("unfollowed"), "-t", "1"});
+  ASSERT_EQ(unfollowed.exit_code, 0) << unfollowed.stdout_text << unfollowed.stderr_text;
+  EXPECT_EQ(read_json(dir.file("unfollowed/result.json"))["requests"]["redirects"], 0);
 }
 
 TEST_F(UrlRun, BadFlagsAreNamedWithExitTwo) {
