@@ -203,10 +203,20 @@ class BasicConnection final : public Connection {
       ec = {};
       co_await handshake(ec);
     }
-    if (ec) {
+    if (ec && verify_failure_) {
+      // Never a silent pass, never a vague "handshake failed": the reason is the verifier's.
+      const auto& tls = target_.tls_options;
+      response.error = ErrorKind::kTlsVerify;
+      response.error_detail = fmt::format("the server's certificate was refused for {}: {}",
+                                          tls.server_name.empty() ? target_.host : tls.server_name,
+                                          X509_verify_cert_error_string(*verify_failure_));
+      verify_failure_.reset();
+    } else if (ec) {
       response.error = deadline_.expired() ? ErrorKind::kConnectTimeout : classify_connect(ec);
       response.error_detail = deadline_.expired() ? "the connection was not established within the request timeout"
                                                   : ec.message();
+    }
+    if (ec) {
       reusable_ = false;
       close();
       co_return;
@@ -219,14 +229,30 @@ class BasicConnection final : public Connection {
       // SNI: many TLS servers refuse a handshake without it; a literal IP address is never
       // sent as a server name (RFC 6066, section 3).
       // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
+      const auto& tls = target_.tls_options;
+      const std::string& name = tls.server_name.empty() ? target_.host : tls.server_name;
+      SSL* ssl = stream_->native_handle();
       boost::system::error_code not_ip;
-      net::ip::make_address(target_.host, not_ip);
-      if (not_ip && SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                             static_cast<void*>(const_cast<char*>(target_.host.c_str()))) != 1) {
+      net::ip::make_address(name, not_ip);
+      if (not_ip && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                             static_cast<void*>(const_cast<char*>(name.c_str()))) != 1) {
         ec = boost::system::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
         co_return;
       }
+      // The certificate must name the host we meant (a DNS name, or the IP address itself).
+      if (tls.verify) {
+        X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+        const int set = not_ip ? X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0)
+                               : X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
+        if (set != 1) {
+          ec = boost::system::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
+          co_return;
+        }
+      }
       co_await stream_->async_handshake(net::ssl::stream_base::client, net::redirect_error(net::use_awaitable, ec));
+      if (ec && tls.verify) {
+        if (const long why = SSL_get_verify_result(ssl); why != X509_V_OK) verify_failure_ = why;
+      }
     }
   }
 
@@ -341,6 +367,7 @@ class BasicConnection final : public Connection {
 
  public:
   net::ssl::context* tls_context_ = nullptr;
+  std::optional<long> verify_failure_;  // the last handshake's certificate verification error
 
  private:
   std::optional<Stream> stream_;  // optional: a stale connection is rebuilt in place
@@ -372,11 +399,31 @@ std::unique_ptr<Connection> make_connection(net::any_io_executor executor, tcp::
   return c;
 }
 
-std::shared_ptr<net::ssl::context> make_client_tls_context() {
+core::Expected<std::shared_ptr<net::ssl::context>> make_client_tls_context(const Endpoint& target) {
+  using R = core::Expected<std::shared_ptr<net::ssl::context>>;
+  const auto& o = target.tls_options;
   auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_client);
   ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
                    net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
-  ctx->set_verify_mode(net::ssl::verify_none);
+  boost::system::error_code ec;
+  if (o.verify) {
+    ctx->set_verify_mode(net::ssl::verify_peer, ec);
+    if (o.ca_file.empty()) {
+      ctx->set_default_verify_paths(ec);
+      if (ec) return R::failure("target.tls: the system's CA store cannot be read: " + ec.message());
+    } else {
+      ctx->load_verify_file(o.ca_file, ec);
+      if (ec) return R::failure(fmt::format("target.tls.ca_file {}: {}", o.ca_file, ec.message()));
+    }
+  } else {
+    ctx->set_verify_mode(net::ssl::verify_none, ec);
+  }
+  if (!o.cert_file.empty()) {
+    ctx->use_certificate_chain_file(o.cert_file, ec);
+    if (ec) return R::failure(fmt::format("target.tls.cert {}: {}", o.cert_file, ec.message()));
+    ctx->use_private_key_file(o.key_file, net::ssl::context::pem, ec);
+    if (ec) return R::failure(fmt::format("target.tls.key {}: {}", o.key_file, ec.message()));
+  }
   return ctx;
 }
 

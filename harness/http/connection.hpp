@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "harness/core/asio.hpp"
+#include "harness/core/expected.hpp"
 #include "harness/http/types.hpp"
 
 namespace boost::asio::ssl {
@@ -43,6 +44,9 @@ std::unique_ptr<Connection> make_connection(net::any_io_executor executor, net::
 
 // A client TLS context for load testing: TLS 1.2+, no certificate verification (targets are
 // usually test deployments with self-signed certificates), SNI set per connection.
-std::shared_ptr<net::ssl::context> make_client_tls_context();
+// The client's TLS settings for every connection to `target`: the server verified against the
+// system's CA store (or target.tls_options.ca_file) unless verify is off, a client certificate
+// for mutual TLS. Fails when a file cannot be read, saying which.
+core::Expected<std::shared_ptr<net::ssl::context>> make_client_tls_context(const Endpoint& target);
 
 }  // namespace loadgen::http

@@ -32,6 +32,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::kRedirectNoLocation: return "redirect_no_location";
     case ErrorKind::kRedirectLimit: return "redirect_limit";
     case ErrorKind::kRedirectOffOrigin: return "redirect_off_origin";
+    case ErrorKind::kTlsVerify: return "tls_verify";
     case ErrorKind::kCount_: break;
   }
   return "unknown";

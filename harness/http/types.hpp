@@ -32,6 +32,7 @@ enum class ErrorKind : uint8_t {
   kRedirectNoLocation, // a 301/302/303/307/308 without a Location header (or an empty one)
   kRedirectLimit,      // more redirects than the request's max_redirects
   kRedirectOffOrigin,  // a Location on another scheme, host or port than the target's: never sent
+  kTlsVerify,        // the server's certificate was refused (untrusted, expired, another name)
   kCount_,           // number of kinds, not a kind
 };
 constexpr size_t kErrorKinds = static_cast<size_t>(ErrorKind::kCount_);
@@ -90,8 +91,18 @@ struct Response {
 bool is_idempotent(std::string_view method);
 
 // Where requests go: parsed from a base URL like "http://127.0.0.1:8080/prefix".
+// How the server of an https:// target is trusted (scenario: target.tls).
+struct TlsOptions {
+  bool verify = true;       // the certificate chain and the host name are checked
+  std::string ca_file;      // trusted instead of the system's CA store ("": the system's)
+  std::string cert_file;    // a client certificate (mutual TLS), with key_file
+  std::string key_file;
+  std::string server_name;  // SNI and the name checked ("": the URL's host)
+};
+
 struct Endpoint {
   bool tls = false;
+  TlsOptions tls_options;
   std::string host;
   uint16_t port = 0;
   std::string base_path;  // "" or "/prefix" (no trailing slash)

@@ -33,7 +33,11 @@ core::Expected<std::unique_ptr<Engine>> Engine::create(EngineConfig config) {
     return Result::failure(fmt::format("cannot resolve {}: {}", config.endpoint.host, ec.message()));
   }
   impl->endpoint = results.begin()->endpoint();
-  if (config.endpoint.tls) impl->tls = http::make_client_tls_context();
+  if (config.endpoint.tls) {
+    auto tls = http::make_client_tls_context(config.endpoint);
+    if (!tls) return Result::failure(tls.error());
+    impl->tls = std::move(tls).value();
+  }
   impl->config = std::move(config);
   impl->layout = metric_layout(impl->config.requests, impl->config.flows);
   uint64_t seed = 0x51ED270B27ull;

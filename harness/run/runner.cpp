@@ -528,6 +528,8 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
     failure = {RunFailure::Kind::kBadInput, fmt::format("target.base_url: {}", url_error)};
     return result;
   }
+  const auto& tls = sc.target.tls;
+  config.endpoint.tls_options = {tls.verify, tls.ca_file, tls.cert, tls.key, tls.server_name};
   auto engine = load::Engine::create(std::move(config));
   if (!engine) {
     failure = {RunFailure::Kind::kTargetFailed, engine.error()};

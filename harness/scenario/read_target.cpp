@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <array>
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "harness/core/base_url.hpp"
@@ -9,7 +11,8 @@
 namespace loadgen::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 2> kTargetKeys = {"base_url", "start"};
+constexpr std::array<std::string_view, 3> kTargetKeys = {"base_url", "start", "tls"};
+constexpr std::array<std::string_view, 5> kTlsKeys = {"verify", "ca_file", "cert", "key", "server_name"};
 constexpr std::array<std::string_view, 6> kStartKeys = {"command",    "ready", "timeout",
                                                         "stop_grace", "port",  "env"};
 
@@ -113,6 +116,41 @@ std::map<std::string, std::string> read_env(Reader& r, const Field& field) {
   return env;
 }
 
+// A file the run will read: it must be there now, so the error has a line and column.
+std::string read_tls_file(Reader& r, const Field& field) {
+  auto path = r.text(field);
+  if (!path) return {};
+  std::error_code ec;
+  if (path->empty() || !std::filesystem::is_regular_file(*path, ec)) {
+    r.error(field, fmt::format("target.tls.{}: no such file '{}'", field.name, *path));
+    return {};
+  }
+  return *path;
+}
+
+TlsSpec read_tls(Reader& r, const Field& field) {
+  TlsSpec tls;
+  tls.where = r.where(field.value);
+  auto fields = r.mapping(field, "in target.tls", kTlsKeys);
+  if (!fields) return tls;
+  if (const auto* f = fields->find("verify")) {
+    auto text = r.text(*f);
+    if (text && (*text == "true" || *text == "false")) tls.verify = *text == "true";
+    else if (text) r.error(*f, fmt::format("verify is true or false, not '{}'", *text));
+  }
+  if (const auto* f = fields->find("ca_file")) tls.ca_file = read_tls_file(r, *f);
+  if (const auto* f = fields->find("cert")) tls.cert = read_tls_file(r, *f);
+  if (const auto* f = fields->find("key")) tls.key = read_tls_file(r, *f);
+  if (fields->has("cert") != fields->has("key")) {
+    r.error(field, "target.tls: mutual TLS needs both cert: and key:");
+  }
+  if (const auto* f = fields->find("server_name")) {
+    if (auto name = r.text(*f)) tls.server_name = *name;
+  }
+  if (!tls.verify && !tls.ca_file.empty()) r.error(field, "target.tls: ca_file is for verification, which verify: false turns off");
+  return tls;
+}
+
 TargetSpec read_target(Reader& r, const Field& field) {
   TargetSpec target;
   auto fields = r.mapping(field, "in target", kTargetKeys);
@@ -121,6 +159,8 @@ TargetSpec read_target(Reader& r, const Field& field) {
   const auto* start = fields->find("start");
   if (start)
     target.start = read_start(r, *start);
+  if (const auto* f = fields->find("tls"))
+    target.tls = read_tls(r, *f);
   if (const auto* f = fields->find("base_url")) {
     target.base_url = read_base_url(r, *f, start != nullptr);
   } else {

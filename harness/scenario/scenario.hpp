@@ -153,9 +153,20 @@ struct StartSpec {
   SourceLocation where;
 };
 
+// target.tls: how an https:// target is trusted. Verification is on unless turned off.
+struct TlsSpec {
+  bool verify = true;
+  std::string ca_file;      // PEM; "": the system's CA store
+  std::string cert;         // PEM client certificate (mutual TLS), with key
+  std::string key;
+  std::string server_name;  // SNI and the name the certificate must carry; "": the URL's host
+  SourceLocation where;
+};
+
 struct TargetSpec {
   Template base_url;                // "http://127.0.0.1:${port}"
   std::optional<StartSpec> start;
+  TlsSpec tls;
 };
 
 // One readiness phase of a start-up, timed from the spawn.

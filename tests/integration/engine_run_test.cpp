@@ -122,12 +122,14 @@ TEST(EngineRun, SpeaksHttps) {
   const auto cert = dir.file("cert.pem");
   const auto key = dir.file("key.pem");
   const auto made = run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
-                                 cert, "-days", "1", "-subj", "/CN=127.0.0.1"},
+                                 cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
                                 std::chrono::seconds(60));
   ASSERT_EQ(made.exit_code, 0) << made.stderr_text;
   auto server = RunningServer::start({test_server_binary(), "--port", "0", "--tls", cert, key});
   const auto file = dir.write(
-      "s.yaml", scenario("https://127.0.0.1:" + std::to_string(server->port()), "  rate: 100\n  duration: 1s\n",
+      // Verified (the default), against the certificate itself as the one trusted authority.
+      "s.yaml", scenario("https://127.0.0.1:" + std::to_string(server->port()) + "\n  tls: { ca_file: \"" + cert + "\" }",
+                         "  rate: 100\n  duration: 1s\n",
                          "  - { name: secure, get: /json, check: { json: { /status: done } } }\n"
                          // RFC 6066: a literal IP address is never sent as the server name.
                          "  - { name: sni, get: /sni, check: { body_contains: none } }\n"));

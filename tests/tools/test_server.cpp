@@ -1,6 +1,7 @@
 // A small HTTP/1.1 server for the load engine's integration tests: every way a response can
 // be fast, slow, stalled, wrong or broken, on demand, on 127.0.0.1 only.
 //   test_server [--port N] [--threads N] [--delay MS] [--stall-every MS --stall-for MS] [--tls CERT KEY]
+//               [--client-ca CA]   (with --tls: mutual TLS, a client certificate signed by CA required)
 // Prints "listening on 127.0.0.1:PORT". Paths:
 //   /ok                 200 "ok"            /delay?ms=N   200 after N ms
 //   /status?code=N      that status         /json         {"status":"done","n":3}
@@ -75,7 +76,7 @@ struct Options {
   long stall_every_ms = 0;
   long stall_for_ms = 0;
   long delay_ms = 0;
-  std::string cert, key;
+  std::string cert, key, client_ca;
 };
 
 Clock::time_point g_start;
@@ -328,6 +329,8 @@ bool parse_args(int argc, char** argv) {
     else if (a == "--tls" && i + 2 < argc) {
       g_options.cert = argv[++i];
       g_options.key = argv[++i];
+    } else if (a == "--client-ca" && (v = next())) {
+      g_options.client_ca = v;
     } else {
       std::fprintf(stderr, "test_server: bad argument '%s'\n", a.c_str());
       return false;
@@ -345,6 +348,10 @@ int main(int argc, char** argv) {
     tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
     tls->use_certificate_chain_file(g_options.cert);
     tls->use_private_key_file(g_options.key, net::ssl::context::pem);
+    if (!g_options.client_ca.empty()) {
+      tls->load_verify_file(g_options.client_ca);
+      tls->set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
+    }
   }
   net::io_context ioc(g_options.threads);
   tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(g_options.port)});
