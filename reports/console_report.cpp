@@ -30,6 +30,17 @@ std::string errors_text(const run::RequestFigures& f) {
   return out;
 }
 
+// "4 (h2 3, http/1.1 1)": how many connections, and what each negotiated.
+std::string connections_text(const std::map<std::string, uint64_t>& by_protocol) {
+  uint64_t opened = 0;
+  std::string each;
+  for (const auto& [protocol, n] : by_protocol) {
+    opened += n;
+    each += fmt::format("{}{} {}", each.empty() ? "" : ", ", protocol, n);
+  }
+  return fmt::format("opened {} ({})", opened, each);
+}
+
 std::string names_table(const run::Result& r) {
   std::string out = fmt::format("\n  {:<24} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>8}\n", "request", "count", "rps",
                                 "p50", "p90", "p99", "max", "errors");
@@ -82,6 +93,7 @@ std::string console_summary(const run::Result& r) {
                      q.redirects > 0 ? fmt::format("  redirects followed {}", q.redirects) : std::string());
   if (q.errors > 0) out += fmt::format("  errors     {}\n", errors_text(q));
   for (const auto& [kind, message] : r.first_errors) out += fmt::format("             first {}: {}\n", kind, message);
+  if (!r.connections_by_protocol.empty()) out += fmt::format("  connections {}\n", connections_text(r.connections_by_protocol));
   // The schedule counts a flow once, at its start, while achieved counts every HTTP exchange:
   // with flows the two are not comparable, and the line says so.
   const char* target_unit = r.flows.empty() ? "" : " (requests and flow starts)";

@@ -102,6 +102,12 @@ json target_json(const run::TargetInfo& t) {
 }
 
 // The worst window of a {window=...} SLO, since time zero and as wall-clock epoch seconds.
+json connections_json(const std::map<std::string, uint64_t>& by_protocol) {
+  uint64_t opened = 0;
+  for (const auto& [protocol, n] : by_protocol) opened += n;
+  return {{"opened", opened}, {"protocols", by_protocol}};
+}
+
 json window_json(const run::SloWindow& w, double start_epoch_s) {
   return {{"start_s", w.start_s},         {"end_s", w.end_s},     {"start_epoch_s", start_epoch_s + w.start_s},
           {"end_epoch_s", start_epoch_s + w.end_s}, {"windows", w.windows}, {"failed", w.failed},
@@ -155,6 +161,7 @@ json to_json(const run::Result& r) {
           {"timeline", timeline_json(r.timeline)},
           {"slo", slo},
           {"first_errors", r.first_errors},
+          {"connections", connections_json(r.connections_by_protocol)},
           {"target", target_json(r.target)},
           {"startup", r.startup ? startup_json(*r.startup) : json(nullptr)},
           {"resources", r.resources.any() ? resources_json(r.resources) : json(nullptr)},

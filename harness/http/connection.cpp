@@ -13,6 +13,7 @@
 
 #include "harness/http/request_writer.hpp"
 #include "harness/http/response_parser.hpp"
+#include "harness/http/tls_client.hpp"
 
 namespace loadgen::http {
 namespace {
@@ -204,12 +205,8 @@ class BasicConnection final : public Connection {
       co_await handshake(ec);
     }
     if (ec && verify_failure_) {
-      // Never a silent pass, never a vague "handshake failed": the reason is the verifier's.
-      const auto& tls = target_.tls_options;
       response.error = ErrorKind::kTlsVerify;
-      response.error_detail = fmt::format("the server's certificate was refused for {}: {}",
-                                          tls.server_name.empty() ? target_.host : tls.server_name,
-                                          X509_verify_cert_error_string(*verify_failure_));
+      response.error_detail = tls_refusal(target_, *verify_failure_);
       verify_failure_.reset();
     } else if (ec) {
       response.error = deadline_.expired() ? ErrorKind::kConnectTimeout : classify_connect(ec);
@@ -222,35 +219,17 @@ class BasicConnection final : public Connection {
       co_return;
     }
     connected_ = true;
+    if (options_.opened != nullptr) options_.opened[static_cast<size_t>(Protocol::kHttp1)].fetch_add(1, std::memory_order_relaxed);
   }
 
   net::awaitable<void> handshake(boost::system::error_code& ec) {
     if constexpr (!std::is_same_v<Stream, tcp::socket>) {
-      // SNI: many TLS servers refuse a handshake without it; a literal IP address is never
-      // sent as a server name (RFC 6066, section 3).
-      // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
-      const auto& tls = target_.tls_options;
-      const std::string& name = tls.server_name.empty() ? target_.host : tls.server_name;
       SSL* ssl = stream_->native_handle();
-      boost::system::error_code not_ip;
-      net::ip::make_address(name, not_ip);
-      if (not_ip && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                             static_cast<void*>(const_cast<char*>(name.c_str()))) != 1) {
-        ec = boost::system::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
-        co_return;
-      }
-      // The certificate must name the host we meant (a DNS name, or the IP address itself).
-      if (tls.verify) {
-        X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-        const int set = not_ip ? X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0)
-                               : X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
-        if (set != 1) {
-          ec = boost::system::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
-          co_return;
-        }
-      }
+      // ALPN says HTTP/1.1 outright: a server that would choose h2 must not be left guessing.
+      ec = prepare_client_tls(ssl, target_, std::string_view("\x08http/1.1", 9));
+      if (ec) co_return;
       co_await stream_->async_handshake(net::ssl::stream_base::client, net::redirect_error(net::use_awaitable, ec));
-      if (ec && tls.verify) {
+      if (ec && target_.tls_options.verify) {
         if (const long why = SSL_get_verify_result(ssl); why != X509_V_OK) verify_failure_ = why;
       }
     }

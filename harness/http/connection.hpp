@@ -1,7 +1,9 @@
 #pragma once
 
 // Internal to the load engine: includes Asio. One keep-alive HTTP/1.1 connection (plain or
-// TLS) that sends one request at a time and reads the whole response.
+// TLS) that sends one request at a time and reads the whole response; HTTP/2 connections
+// (h2_pool.hpp) are leased through the same interface.
+#include <atomic>
 #include <cstddef>
 #include <memory>
 
@@ -20,6 +22,8 @@ namespace net = boost::asio;
 struct ConnectionOptions {
   uint64_t body_limit = 64ull << 20;  // larger kept bodies are protocol errors
   bool keep_headers = false;          // response headers cost an allocation each: only on demand
+  // Counts each connection established, by the protocol it speaks (indexed by Protocol).
+  std::atomic<uint64_t>* opened = nullptr;
 };
 
 class Connection {
@@ -42,8 +46,6 @@ std::unique_ptr<Connection> make_connection(net::any_io_executor executor, net::
                                             const Endpoint& target, net::ssl::context* tls_context,
                                             ConnectionOptions options);
 
-// A client TLS context for load testing: TLS 1.2+, no certificate verification (targets are
-// usually test deployments with self-signed certificates), SNI set per connection.
 // The client's TLS settings for every connection to `target`: the server verified against the
 // system's CA store (or target.tls_options.ca_file) unless verify is off, a client certificate
 // for mutual TLS. Fails when a file cannot be read, saying which.

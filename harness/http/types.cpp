@@ -13,6 +13,16 @@ bool is_idempotent(std::string_view method) {
          method == "DELETE";
 }
 
+std::string_view to_string(Protocol p) {
+  switch (p) {
+    case Protocol::kHttp1: return "http/1.1";
+    case Protocol::kH2: return "h2";
+    case Protocol::kH2c: return "h2c";
+    case Protocol::kCount_: break;
+  }
+  return "unknown";
+}
+
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kNone: return "none";
@@ -33,6 +43,9 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::kRedirectLimit: return "redirect_limit";
     case ErrorKind::kRedirectOffOrigin: return "redirect_off_origin";
     case ErrorKind::kTlsVerify: return "tls_verify";
+    case ErrorKind::kGoaway: return "goaway";
+    case ErrorKind::kStreamReset: return "stream_reset";
+    case ErrorKind::kFlowControl: return "flow_control";
     case ErrorKind::kCount_: break;
   }
   return "unknown";

@@ -33,6 +33,10 @@ enum class ErrorKind : uint8_t {
   kRedirectLimit,      // more redirects than the request's max_redirects
   kRedirectOffOrigin,  // a Location on another scheme, host or port than the target's: never sent
   kTlsVerify,        // the server's certificate was refused (untrusted, expired, another name)
+  // HTTP/2 (h2_session.hpp): the connection or the stream ended otherwise than by a response.
+  kGoaway,           // the server's GOAWAY with an error code ended the connection under the stream
+  kStreamReset,      // the server reset the stream (RST_STREAM; first_errors names its code)
+  kFlowControl,      // a flow-control window was broken (FLOW_CONTROL_ERROR)
   kCount_,           // number of kinds, not a kind
 };
 constexpr size_t kErrorKinds = static_cast<size_t>(ErrorKind::kCount_);
@@ -84,6 +88,9 @@ struct Response {
   bool resent = false;
   // Redirects followed before this, the final response of the chain (load/redirect.hpp).
   int redirects = 0;
+  // HTTP/2: when the request's stream opened, later than the exchange began if every stream
+  // of the connection was busy (that wait is send lag). Unset (epoch) on HTTP/1.1.
+  std::chrono::steady_clock::time_point stream_opened{};
 };
 
 // RFC 9110 9.2.2: a request the server may receive twice without harm. Only these are sent
@@ -100,9 +107,15 @@ struct TlsOptions {
   std::string server_name;  // SNI and the name checked ("": the URL's host)
 };
 
+enum class Protocol : uint8_t { kHttp1, kH2, kH2c, kCount_ };
+std::string_view to_string(Protocol p);  // "http/1.1", "h2", "h2c" (ALPN's names; h2c: h2 in clear)
+
 struct Endpoint {
   bool tls = false;
   TlsOptions tls_options;
+  // target.http: 0 negotiates (ALPN on https, HTTP/1.1 on http), 1 is HTTP/1.1, 2 is HTTP/2.
+  int http_version = 0;
+  int max_streams = 0;  // HTTP/2 concurrent streams per connection at most; 0: the server's limit
   std::string host;
   uint16_t port = 0;
   std::string base_path;  // "" or "/prefix" (no trailing slash)

@@ -5,6 +5,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <fmt/format.h>
 
+#include "harness/http/alpn_probe.hpp"
 #include "harness/load/feed.hpp"
 #include "harness/load/worker.hpp"
 
@@ -37,6 +38,15 @@ core::Expected<std::unique_ptr<Engine>> Engine::create(EngineConfig config) {
     auto tls = http::make_client_tls_context(config.endpoint);
     if (!tls) return Result::failure(tls.error());
     impl->tls = std::move(tls).value();
+  }
+  if (config.endpoint.http_version == 0) {
+    // auto: on https the server chooses by ALPN, asked once before the run (a server that
+    // cannot be reached then gets HTTP/1.1, and the run's requests say why it cannot).
+    config.endpoint.http_version = 1;
+    if (impl->tls && http::probe_alpn(impl->endpoint, config.endpoint, *impl->tls, std::chrono::seconds(5)) ==
+                         http::Protocol::kH2) {
+      config.endpoint.http_version = 2;
+    }
   }
   impl->config = std::move(config);
   impl->layout = metric_layout(impl->config.requests, impl->config.flows);
@@ -130,6 +140,17 @@ void Engine::collect_interval(IntervalSnapshot& into) {
 std::map<http::ErrorKind, std::string> Engine::first_errors() const {
   std::map<http::ErrorKind, std::string> all;
   for (const auto& w : impl_->workers) all.merge(w->first_errors());
+  return all;
+}
+
+std::map<std::string, uint64_t> Engine::connections_by_protocol() const {
+  std::map<std::string, uint64_t> all;
+  for (const auto& w : impl_->workers) {
+    for (size_t p = 0; p < w->metrics().opened_by_protocol.size(); ++p) {
+      const uint64_t n = w->metrics().opened_by_protocol[p].load(std::memory_order_relaxed);
+      if (n > 0) all[std::string(http::to_string(static_cast<http::Protocol>(p)))] += n;
+    }
+  }
   return all;
 }
 

@@ -93,6 +93,8 @@ class Engine : public IntervalSource {
   void collect_interval(IntervalSnapshot& into) override;
   // First error message seen for each kind, for the report.
   std::map<http::ErrorKind, std::string> first_errors() const;
+  // Connections established so far, by protocol ("http/1.1", "h2", "h2c"); absent when none.
+  std::map<std::string, uint64_t> connections_by_protocol() const;
   // First failure message of each flow that failed (by flow index), and what the feeds did.
   std::map<size_t, std::string> first_flow_failures() const;
   struct FeedStatus {

@@ -31,7 +31,15 @@ RequestBuilder::RequestBuilder(const std::vector<scenario::RequestSpec>& specs, 
   for (const auto& s : specs_) {
     weights_.push_back(s.weight);
     auto& wire = wire_.emplace_back();
-    if (never_changes(s)) http::write_request(build_step(s, 0, 0, kNoVars), host, wire.emplace());
+    auto& prepared = prepared_.emplace_back();
+    if (!never_changes(s)) continue;
+    // HTTP/2 frames headers itself (HPACK): it takes the request, rendered once, not bytes.
+    if (endpoint.http_version == 2) {
+      prepared = build_step(s, 0, 0, kNoVars);
+      prepared->keep_body = reads_body(s.check);
+    } else {
+      http::write_request(build_step(s, 0, 0, kNoVars), host, wire.emplace());
+    }
   }
   weights_.insert(weights_.end(), flow_weights.begin(), flow_weights.end());
   sum_weights();
@@ -70,6 +78,7 @@ std::string RequestBuilder::uuid() {
 }
 
 http::Request RequestBuilder::build(size_t index, uint64_t seq, uint64_t vu) {
+  if (const auto& prepared = prepared_[index]) return *prepared;
   if (const auto& wire = wire_[index]) {
     http::Request r;
     r.method = specs_[index].method;

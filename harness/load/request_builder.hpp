@@ -44,6 +44,7 @@ class RequestBuilder {
   const std::vector<scenario::RequestSpec>& specs_;
   std::string base_path_;
   std::vector<std::optional<std::string>> wire_;  // by request: its bytes, if it never changes
+  std::vector<std::optional<http::Request>> prepared_;  // the same for HTTP/2, as a request
   std::vector<double> weights_;
   std::vector<double> cumulative_weights_;
   double enabled_weight_ = 0;

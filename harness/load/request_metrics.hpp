@@ -64,6 +64,8 @@ struct WorkerMetrics {
   metrics::IntervalRecorder send_lag;  // actual send - intended start
   std::atomic<int64_t> in_flight{0};
   std::atomic<int64_t> active_users{0};
+  // Connections established, by the protocol each speaks (indexed by http::Protocol).
+  std::array<std::atomic<uint64_t>, static_cast<size_t>(http::Protocol::kCount_)> opened_by_protocol{};
 };
 
 }  // namespace loadgen::load

@@ -67,6 +67,14 @@ Worker::Worker(const EngineConfig& config, const MetricLayout& layout, std::vect
     }
     extracts_.push_back(std::move(steps));
   }
+  if (config_.endpoint.http_version == 2) {
+    // Without load.connections, one connection for each 100 requests in flight (the streams
+    // most servers allow at once), or for each max_streams.
+    const int streams = config_.endpoint.max_streams > 0 ? std::min(config_.endpoint.max_streams, 100) : 100;
+    const int connections = config_.connections > 0 ? max_connections_ : (max_in_flight_ + streams - 1) / streams;
+    h2_ = std::make_unique<http::H2Pool>(ioc_.get_executor(), endpoint_, config_.endpoint, tls_context_,
+                                         connection_options(), connections);
+  }
 }
 
 void Worker::run(Clock::time_point start) {
@@ -94,6 +102,7 @@ void Worker::abort() {
     for (auto* c : busy_) c->close();
     open_connections_ -= static_cast<int>(idle_.size());
     idle_.clear();
+    if (h2_) h2_->close_all();
   });
 }
 
@@ -159,6 +168,7 @@ void Worker::close_idle_when_drained() {
   if (schedule_done_ && metrics_.in_flight.load(std::memory_order_relaxed) == 0) {
     open_connections_ -= static_cast<int>(idle_.size());
     idle_.clear();
+    if (h2_) h2_->drain();
   }
 }
 
@@ -169,19 +179,29 @@ net::awaitable<void> Worker::send_one(size_t name, uint64_t seq, Clock::time_poi
     // Still waiting for a connection when the run was aborted: never written, so never sent.
     metrics_.by_name[name]->counters.not_sent();
   } else {
-    // Time spent waiting for a connection is send lag, and part of the corrected latency.
+    // Time spent waiting for a connection (or an HTTP/2 stream) is send lag, and part of the
+    // corrected latency.
     const auto sent = Clock::now();
-    metrics_.send_lag.record(std::max<int64_t>(0, nanos_between(intended, sent)));
     metrics_.by_name[name]->counters.sent();
     const auto response = co_await exchange_following(conn, request, config_.requests[name], sent);
-    record(name, response, intended, sent, Clock::now());
+    const auto out = went_out(response, sent);
+    metrics_.send_lag.record(std::max<int64_t>(0, nanos_between(intended, out)));
+    record(name, response, intended, out, Clock::now());
     release_connection(std::move(conn));
   }
   metrics_.in_flight.fetch_sub(1, std::memory_order_relaxed);
   close_idle_when_drained();
 }
 
+Clock::time_point Worker::went_out(const http::Response& response, Clock::time_point sent) {
+  // After redirects the stream was the last hop's: the chain began when it was sent.
+  if (response.stream_opened == Clock::time_point{} || response.redirects > 0) return sent;
+  return std::max(sent, response.stream_opened);
+}
+
 net::awaitable<std::unique_ptr<http::Connection>> Worker::acquire_connection() {
+  // HTTP/2: a lease on the pool's connections; a request waits for a stream, not for a lease.
+  if (h2_) co_return h2_->lease();
   if (connection_waiters_.empty()) {
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
@@ -206,6 +226,7 @@ net::awaitable<std::unique_ptr<http::Connection>> Worker::acquire_connection() {
 }
 
 void Worker::release_connection(std::unique_ptr<http::Connection> conn) {
+  if (h2_) return;  // the lease ends; its connection stays in the pool
   const bool keep = conn->reusable() && !aborting_.load();
   if (!connection_waiters_.empty()) {
     // Hand over directly, so that a request arriving now cannot overtake one already waiting.
@@ -294,11 +315,17 @@ net::awaitable<http::Response> Worker::exchange_following(std::unique_ptr<http::
   co_return response;
 }
 
-std::unique_ptr<http::Connection> Worker::new_connection() {
+http::ConnectionOptions Worker::connection_options() {
   http::ConnectionOptions options;
   options.body_limit = config_.body_limit;
   options.keep_headers = keep_headers_;
-  return http::make_connection(ioc_.get_executor(), endpoint_, config_.endpoint, tls_context_, options);
+  options.opened = metrics_.opened_by_protocol.data();
+  return options;
+}
+
+std::unique_ptr<http::Connection> Worker::new_connection() {
+  if (h2_) return h2_->lease();
+  return http::make_connection(ioc_.get_executor(), endpoint_, config_.endpoint, tls_context_, connection_options());
 }
 
 void Worker::record(size_t name, const http::Response& response, Clock::time_point intended,
@@ -377,10 +404,17 @@ net::awaitable<void> Worker::run_closed_model() {
   }
   for (auto& u : users) u->retired = true;
   metrics_.active_users.store(0, std::memory_order_relaxed);
+  // Users finish the request they are on; shared connections (HTTP/2's, or load.connections')
+  // close after the last.
+  schedule_done_ = true;
+  close_idle_when_drained();
 }
 
 net::awaitable<void> Worker::run_user(std::shared_ptr<User> user) {
   std::unique_ptr<http::Connection> conn;
+  // With load.connections the users share that many connections (HTTP/1.1: one request each
+  // at a time; a user waits for a free one); without it each user keeps its own.
+  const bool shared = config_.connections > 0 && !h2_;
   for (uint64_t iteration = 0; !user->retired && !stopping(); ++iteration) {
     if (Clock::now() - start_ >= config_.plan.duration()) break;
     auto next = next_pick();
@@ -390,7 +424,7 @@ net::awaitable<void> Worker::run_user(std::shared_ptr<User> user) {
         const size_t flow = next->pick - config_.requests.size();
         metrics_.by_name[layout_.flows[flow].flow]->counters.scheduled();
         metrics_.in_flight.fetch_add(1, std::memory_order_relaxed);
-        co_await run_flow(flow, std::move(next->vars), iteration, user->id, Clock::now(), &conn);
+        co_await run_flow(flow, std::move(next->vars), iteration, user->id, Clock::now(), shared ? nullptr : &conn);
         if (config_.think_time.count() > 0 && !stopping()) co_await sleep_until(Clock::now() + config_.think_time);
       } else {
         // No row (at_end: fail): the user tries again a little later, not in a tight loop.
@@ -401,19 +435,35 @@ net::awaitable<void> Worker::run_user(std::shared_ptr<User> user) {
     const size_t name = next->pick;
     auto& counters = metrics_.by_name[name]->counters;
     counters.scheduled();
-    counters.sent();
     const auto request = builder_.build(name, iteration, user->id);
-    if (!conn) conn = new_connection();
     metrics_.in_flight.fetch_add(1, std::memory_order_relaxed);
+    const auto ready = Clock::now();
+    if (shared) {
+      conn = co_await acquire_connection();
+    } else if (!conn) {
+      conn = new_connection();
+    }
+    if (!conn) {  // aborted while waiting for a shared connection: never sent
+      counters.not_sent();
+      metrics_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+      break;
+    }
+    counters.sent();
     const auto sent = Clock::now();
     const auto response = co_await exchange_following(conn, request, config_.requests[name], sent);
-    // A closed loop has no schedule: intended start is the actual send.
-    record(name, response, sent, sent, Clock::now());
+    // A closed loop has no schedule: the user was ready to send at `ready`; waiting for a shared
+    // connection or a stream is part of what it felt.
+    record(name, response, ready, went_out(response, sent), Clock::now());
     metrics_.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    if (!conn->reusable()) conn.reset();
+    if (shared) {
+      release_connection(std::move(conn));
+    } else if (!conn->reusable()) {
+      conn.reset();
+    }
     if (config_.think_time.count() > 0 && !stopping()) co_await sleep_until(Clock::now() + config_.think_time);
   }
   user->retired = true;
+  close_idle_when_drained();
 }
 
 }  // namespace loadgen::load

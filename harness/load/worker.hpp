@@ -11,6 +11,7 @@
 
 #include "harness/core/asio.hpp"
 #include "harness/http/connection.hpp"
+#include "harness/http/h2_pool.hpp"
 #include "harness/load/engine.hpp"
 #include "harness/load/feed.hpp"
 #include "harness/load/flow_step.hpp"
@@ -95,10 +96,13 @@ class Worker {
               Clock::time_point sent, Clock::time_point done);
   void note_error(http::ErrorKind kind, const std::string& detail);
   std::unique_ptr<http::Connection> new_connection();
+  http::ConnectionOptions connection_options();
   net::awaitable<std::unique_ptr<http::Connection>> acquire_connection();
   void release_connection(std::unique_ptr<http::Connection> conn);
   net::awaitable<void> sleep_until(Clock::time_point when);
   void close_idle_when_drained();
+  // When the request really went out: HTTP/2 may have waited for a free stream after `sent`.
+  static Clock::time_point went_out(const http::Response& response, Clock::time_point sent);
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
   const EngineConfig& config_;
@@ -120,6 +124,8 @@ class Worker {
   Clock::time_point start_;
   int max_in_flight_;
   int max_connections_;
+  // HTTP/2 (target.http, negotiated by the engine): connections shared by every request.
+  std::unique_ptr<http::H2Pool> h2_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> aborting_{false};
   std::atomic<bool> finished_{false};

@@ -102,6 +102,7 @@ net::awaitable<http::Response> Worker::send_step(const http::Request& request, c
     if (!*own) *own = new_connection();
     sent = Clock::now();
     response = co_await exchange_following(*own, request, spec, sent);
+    sent = went_out(response, sent);
     if (!(*own)->reusable()) own->reset();
     co_return response;
   }
@@ -112,6 +113,7 @@ net::awaitable<http::Response> Worker::send_step(const http::Request& request, c
     co_return response;
   }
   response = co_await exchange_following(conn, request, spec, sent);
+  sent = went_out(response, sent);
   release_connection(std::move(conn));
   co_return response;
 }

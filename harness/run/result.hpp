@@ -142,6 +142,8 @@ struct Result {
   std::vector<TimelinePoint> timeline;
   std::vector<SloOutcome> slo;
   std::map<std::string, std::string> first_errors;  // kind -> first message
+  // Connections established, by the protocol each negotiated ("http/1.1", "h2", "h2c").
+  std::map<std::string, uint64_t> connections_by_protocol;
   TargetInfo target;
   std::optional<StartupOutcome> startup;
   ResourcesResult resources;

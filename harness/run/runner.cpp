@@ -530,6 +530,10 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
   }
   const auto& tls = sc.target.tls;
   config.endpoint.tls_options = {tls.verify, tls.ca_file, tls.cert, tls.key, tls.server_name};
+  config.endpoint.http_version = sc.target.http == scenario::HttpVersion::kHttp2   ? 2
+                                 : sc.target.http == scenario::HttpVersion::kHttp1 ? 1
+                                                                                   : 0;
+  config.endpoint.max_streams = sc.target.max_streams;
   auto engine = load::Engine::create(std::move(config));
   if (!engine) {
     failure = {RunFailure::Kind::kTargetFailed, engine.error()};
@@ -567,6 +571,7 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
   sampler.finish();
   if (profile) result.profiles = profile->finish();
   for (const auto& [kind, message] : (*engine)->first_errors()) result.first_errors[std::string(http::to_string(kind))] = message;
+  result.connections_by_protocol = (*engine)->connections_by_protocol();
   collect_flows(sc, **engine, result);
 
   if (watch) {

@@ -113,6 +113,11 @@ void add_flows_feeds_errors(const json& j, Result& merged) {
       it->ran_out = it->ran_out || f.value("ran_out", false);
     }
   }
+  if (j.contains("connections") && j["connections"].is_object() && j["connections"].contains("protocols")) {
+    for (const auto& [protocol, n] : j["connections"]["protocols"].items()) {
+      merged.connections_by_protocol[protocol] += n.get<uint64_t>();
+    }
+  }
   if (j.contains("first_errors") && j["first_errors"].is_object()) {
     for (const auto& [kind, message] : j["first_errors"].items()) merged.first_errors.emplace(kind, message.get<std::string>());
   }

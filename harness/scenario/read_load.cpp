@@ -35,7 +35,7 @@ void check_model_keys(Reader& r, const Fields& fields, LoadModel model) {
   const bool open = model == LoadModel::kArrivalRate;
   const std::vector<std::string_view> foreign =
       open ? std::vector<std::string_view>{"vus", "think"}
-           : std::vector<std::string_view>{"rate", "max_in_flight", "connections"};
+           : std::vector<std::string_view>{"rate", "max_in_flight"};
   for (auto key : foreign) {
     if (const auto* f = fields.find(key)) {
       r.error(r.key_where(*f),
@@ -139,7 +139,8 @@ LoadSpec read_load(Reader& r, const Field& field) {
     load.max_in_flight = static_cast<int>(
         r.whole(*f, 1, std::numeric_limits<int>::max()).value_or(load.max_in_flight));
   }
-  if (const auto* f = fields->find("connections"); f && load.model == LoadModel::kArrivalRate) {
+  // Closed model: the users share this many connections (each has its own without it).
+  if (const auto* f = fields->find("connections")) {
     if (auto n = r.whole(*f, 1, std::numeric_limits<int>::max()))
       load.connections = static_cast<int>(*n);
   }

@@ -11,7 +11,7 @@
 namespace loadgen::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 3> kTargetKeys = {"base_url", "start", "tls"};
+constexpr std::array<std::string_view, 5> kTargetKeys = {"base_url", "start", "tls", "http", "max_streams"};
 constexpr std::array<std::string_view, 5> kTlsKeys = {"verify", "ca_file", "cert", "key", "server_name"};
 constexpr std::array<std::string_view, 6> kStartKeys = {"command",    "ready", "timeout",
                                                         "stop_grace", "port",  "env"};
@@ -161,6 +161,22 @@ TargetSpec read_target(Reader& r, const Field& field) {
     target.start = read_start(r, *start);
   if (const auto* f = fields->find("tls"))
     target.tls = read_tls(r, *f);
+  if (const auto* f = fields->find("http")) {
+    auto text = r.text(*f);
+    if (text && (*text == "2" || *text == "2.0" || *text == "h2")) {
+      target.http = HttpVersion::kHttp2;
+    } else if (text && (*text == "1.1" || *text == "http/1.1")) {
+      target.http = HttpVersion::kHttp1;
+    } else if (text && *text == "auto") {
+      target.http = HttpVersion::kAuto;
+    } else if (text) {
+      r.error(*f, fmt::format("target.http is \"2\", \"1.1\" or auto, not '{}'", *text));
+    }
+  }
+  if (const auto* f = fields->find("max_streams")) {
+    // RFC 9113 caps a connection's concurrent streams at 2^31 - 1; more than 10,000 is a typo.
+    if (auto n = r.whole(*f, 1, 10000)) target.max_streams = static_cast<int>(*n);
+  }
   if (const auto* f = fields->find("base_url")) {
     target.base_url = read_base_url(r, *f, start != nullptr);
   } else {

@@ -163,10 +163,19 @@ struct TlsSpec {
   SourceLocation where;
 };
 
+// Which HTTP the client speaks (target.http).
+enum class HttpVersion {
+  kAuto,   // https: ALPN offers h2 and http/1.1, the server chooses; http: HTTP/1.1
+  kHttp1,  // "1.1": HTTP/1.1 only
+  kHttp2,  // "2": h2 via ALPN on https (refused if the server does not agree), h2c with prior knowledge on http
+};
+
 struct TargetSpec {
   Template base_url;                // "http://127.0.0.1:${port}"
   std::optional<StartSpec> start;
   TlsSpec tls;
+  HttpVersion http = HttpVersion::kAuto;
+  int max_streams = 0;              // HTTP/2 streams per connection at most; 0: as the server allows
 };
 
 // One readiness phase of a start-up, timed from the spawn.

@@ -118,6 +118,15 @@ std::string verdict_section(const run::Result& r) {
   if (r.model == "arrival-rate")
     out += row({"target rate", fmt::format("{:.1f} req/s", r.target_rps)});
   out += row({"achieved rate", fmt::format("{:.1f} req/s", r.achieved_rps)});
+  if (!r.connections_by_protocol.empty()) {
+    std::string each;
+    uint64_t opened = 0;
+    for (const auto& [protocol, n] : r.connections_by_protocol) {
+      opened += n;
+      each += fmt::format("{}{} {}", each.empty() ? "" : ", ", escape(protocol), n);
+    }
+    out += row({"connections opened (protocol negotiated)", fmt::format("{} ({})", opened, each)});
+  }
   if (r.latency.count > 0) {
     out += row({"latency p50 / p99 / max (corrected, after warm-up)",
                 ms_text(r.latency.p50_ms) + " / " + ms_text(r.latency.p99_ms) + " / " +

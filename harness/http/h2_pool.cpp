@@ -1,0 +1,90 @@
+#include "harness/http/h2_pool.hpp"
+
+#include <algorithm>
+
+namespace loadgen::http {
+namespace {
+
+class H2Lease final : public Connection {
+  static constexpr int kMaxAttempts = 4;
+
+ public:
+  explicit H2Lease(H2Pool& pool) : pool_(pool) {}
+
+  net::awaitable<Response> exchange(const Request& request) override {
+    // A request the server never processed (refused by its GOAWAY, or its connection closed
+    // before the stream opened) is sent again, on another connection.
+    for (int attempt = 0;; ++attempt) {
+      if (!session_ || !session_->usable()) session_ = pool_.pick();
+      auto session = session_;  // a close() during the exchange must not free it under us
+      bool unprocessed = false;
+      auto response = co_await session->exchange(request, unprocessed);
+      // A few tries: when every connection rotates at once (a server's max requests per
+      // connection), the next one may refuse it as well.
+      if (!unprocessed || attempt == kMaxAttempts - 1 || closed_) {
+        response.resent = attempt > 0;
+        co_return response;
+      }
+      session_.reset();
+    }
+  }
+  // The lease outlives its connections: a closed one is replaced at the next exchange.
+  bool reusable() const override { return !closed_; }
+  void close() override {
+    closed_ = true;
+    if (session_) session_->close();
+  }
+
+ private:
+  H2Pool& pool_;
+  std::shared_ptr<H2Session> session_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+H2Pool::H2Pool(net::any_io_executor executor, net::ip::tcp::endpoint endpoint, const Endpoint& target,
+               net::ssl::context* tls_context, ConnectionOptions options, int max_connections)
+    : executor_(std::move(executor)),
+      endpoint_(endpoint),
+      target_(target),
+      tls_context_(tls_context),
+      options_(options),
+      max_connections_(static_cast<size_t>(std::max(1, max_connections))) {}
+
+std::unique_ptr<Connection> H2Pool::lease() { return std::make_unique<H2Lease>(*this); }
+
+std::shared_ptr<H2Session> H2Pool::pick() {
+  // Closed and GOAWAY'd connections leave the pool; their streams still in flight keep them.
+  std::erase_if(sessions_, [](const auto& s) { return !s->usable(); });
+  H2Session* best = nullptr;
+  std::shared_ptr<H2Session> chosen;
+  for (const auto& s : sessions_) {
+    if (s->load() < s->capacity() && (best == nullptr || s->load() < best->load())) {
+      best = s.get();
+      chosen = s;
+    }
+  }
+  if (chosen) return chosen;
+  if (sessions_.size() < max_connections_) {
+    sessions_.push_back(make_h2_session(executor_, endpoint_, target_, tls_context_, options_));
+    if (draining_) sessions_.back()->close_when_idle();
+    return sessions_.back();
+  }
+  // Every stream of every connection is busy: wait on the least loaded (that wait is send lag).
+  return *std::min_element(sessions_.begin(), sessions_.end(),
+                           [](const auto& a, const auto& b) { return a->load() < b->load(); });
+}
+
+void H2Pool::drain() {
+  draining_ = true;
+  for (auto& s : sessions_) s->close_when_idle();
+}
+
+void H2Pool::close_all() {
+  draining_ = true;
+  for (auto& s : sessions_) s->close();
+  sessions_.clear();
+}
+
+}  // namespace loadgen::http
