@@ -311,7 +311,11 @@ CommandRunner add_run_command(CLI::App& app) {
   cmd->add_option("-u,--users", u.users, "Virtual users looping requests: the closed model")->group(group)->check(CLI::Range(1, 1000000));
   cmd->add_option("-d,--duration", u.duration, "How long to hold the load (default 10s)")->group(group);
   cmd->add_option("--ramp", u.ramp, "Ramp linearly from 0 over this long first (30s)")->group(group);
-  cmd->add_option("-c,--connections", u.connections, "Connections to share (open model)")->group(group)->check(CLI::Range(1, 1000000));
+  cmd->add_option("-c,--connections", u.connections, "Connections the requests (or users) share")->group(group)->check(CLI::Range(1, 1000000));
+  cmd->add_option("--http", u.http, "HTTP version: 2 (h2; h2c on http://), 1.1, or auto (default: h2 if an https server offers it)")
+      ->group(group)->check(CLI::IsMember({"2", "1.1", "auto"}));
+  cmd->add_option("--max-streams", u.max_streams, "HTTP/2 streams per connection at most (default: the server's limit)")
+      ->group(group)->check(CLI::Range(1, 10000));
   cmd->add_option("-m,--method", u.method, "GET (default), or POST with --body/--json, PUT, PATCH, DELETE, HEAD")->group(group);
   cmd->add_option("-H,--header", u.headers, "A request header, 'Name: value' (repeatable)")->group(group);
   cmd->add_option("--body", u.body, "The request body, as text")->group(group);

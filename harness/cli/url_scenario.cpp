@@ -39,6 +39,8 @@ std::string UrlFlags::first_url_flag() const {
   if (!slos.empty()) return "--slo";
   if (!ramp.empty()) return "--ramp";
   if (max_redirects >= 0) return "--max-redirects";
+  if (!http.empty()) return "--http";
+  if (max_streams > 0) return "--max-streams";
   if (!save_scenario.empty()) return "--save-scenario";
   return {};
 }
@@ -78,9 +80,6 @@ core::Expected<std::string> url_scenario_yaml(const UrlFlags& f) {
     if (auto d = duration_of("--timeout", f.timeout); !d) return R::failure(d.error());
   }
   if (f.connections < 0) return R::failure("-c/--connections must be at least 1");
-  if (f.connections > 0 && !open) {
-    return R::failure("-c/--connections is for the open model (-R); with -u/--users every user has its connection");
-  }
   if (!f.body.empty() && !f.json.empty()) return R::failure("--body and --json: give one");
   std::string method = f.method.empty() ? (f.body.empty() && f.json.empty() ? "GET" : "POST") : f.method;
   std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
@@ -114,6 +113,8 @@ core::Expected<std::string> url_scenario_yaml(const UrlFlags& f) {
   std::string y = fmt::format("# Written by loadgen from: loadgen run {} ... (edit it to grow; `loadgen validate` checks it)\n", f.url);
   y += "name: url\n";
   y += fmt::format("target:\n  base_url: {}\n", yaml_quoted(base));
+  if (!f.http.empty()) y += fmt::format("  http: {}\n", f.http == "auto" ? "auto" : yaml_quoted(f.http));
+  if (f.max_streams > 0) y += fmt::format("  max_streams: {}\n", f.max_streams);
   y += fmt::format("load:\n  model: {}\n  stages:\n", open ? "arrival-rate" : "vus");
   const std::string level = open ? fmt::format("{}", rate) : std::to_string(f.users);
   if (!f.ramp.empty()) y += fmt::format("    - {{ to: {}, over: {}, name: ramp }}\n", level, f.ramp);

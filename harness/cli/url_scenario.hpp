@@ -15,7 +15,9 @@ struct UrlFlags {
   std::string rate;         // -R/--rate: the open model
   int users = 0;            // -u/--users: the closed model
   std::string duration;     // -d/--duration
-  int connections = 0;      // -c/--connections (open model)
+  int connections = 0;      // -c/--connections (shared by requests, or by users)
+  std::string http;         // --http: 2, 1.1 or auto
+  int max_streams = 0;      // --max-streams
   std::string method;       // -m/--method
   std::vector<std::string> headers;  // -H "Name: value"
   std::string body;         // --body

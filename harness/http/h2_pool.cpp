@@ -1,30 +1,38 @@
 #include "harness/http/h2_pool.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 namespace loadgen::http {
 namespace {
 
 class H2Lease final : public Connection {
-  static constexpr int kMaxAttempts = 4;
+  static constexpr int kMaxAttempts = 100;
 
  public:
   explicit H2Lease(H2Pool& pool) : pool_(pool) {}
 
   net::awaitable<Response> exchange(const Request& request) override {
     // A request the server never processed (refused by its GOAWAY, or its connection closed
-    // before the stream opened) is sent again, on another connection.
+    // before the stream opened) is sent again, on another connection, within its own timeout.
+    // When every connection rotates at once (a server's max requests per connection), the next
+    // may refuse it as well: it goes again until its timeout (at most 100 times, for a server
+    // that refuses everything), ahead of new requests.
+    const auto deadline = std::chrono::steady_clock::now() + request.timeout;
+    std::optional<Request> again;
     for (int attempt = 0;; ++attempt) {
       if (!session_ || !session_->usable()) session_ = pool_.pick();
       auto session = session_;  // a close() during the exchange must not free it under us
       bool unprocessed = false;
-      auto response = co_await session->exchange(request, unprocessed);
-      // A few tries: when every connection rotates at once (a server's max requests per
-      // connection), the next one may refuse it as well.
-      if (!unprocessed || attempt == kMaxAttempts - 1 || closed_) {
+      auto response = co_await session->exchange(again ? *again : request, attempt > 0, unprocessed);
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (!unprocessed || attempt == kMaxAttempts - 1 || closed_ || left <= std::chrono::nanoseconds::zero()) {
         response.resent = attempt > 0;
         co_return response;
       }
+      if (!again) again = request;
+      again->timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(left);
       session_.reset();
     }
   }

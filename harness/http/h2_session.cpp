@@ -164,7 +164,7 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
     if (session_ != nullptr) nghttp2_session_del(session_);
   }
 
-  net::awaitable<Response> exchange(const Request& request, bool& unprocessed) override {
+  net::awaitable<Response> exchange(const Request& request, bool retry, bool& unprocessed) override {
     auto self = this->shared_from_this();  // the connection outlives every exchange on it
     Response response;
     unprocessed = false;
@@ -186,7 +186,11 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
     if (state_ == State::kOpen && waiters_.empty() && active_ < capacity()) {
       ++active_;
     } else {
-      waiters_.push_back(&waiter);
+      if (retry) {
+        waiters_.push_front(&waiter);
+      } else {
+        waiters_.push_back(&waiter);
+      }
       boost::system::error_code ec;
       co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
       std::erase(waiters_, &waiter);
@@ -382,7 +386,9 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
       finish(stream_id, ErrorKind::kNone, {}, false);
     } else if (st->reset_by_peer) {
       const bool refused = st->reset_code == NGHTTP2_REFUSED_STREAM;
-      finish(stream_id, kind_of_code(st->reset_code, ErrorKind::kStreamReset),
+      // A reset is about one stream, whatever its code: stream_reset (the code in the detail),
+      // but a flow-control error is one of its own kind either way.
+      finish(stream_id, st->reset_code == NGHTTP2_FLOW_CONTROL_ERROR ? ErrorKind::kFlowControl : ErrorKind::kStreamReset,
              fmt::format("the server reset the stream: RST_STREAM {}{}", error_code_name(st->reset_code),
                          refused ? " (more streams than it allows at once)" : ""),
              false);

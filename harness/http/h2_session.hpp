@@ -17,8 +17,9 @@ class H2Session {
   // are busy (Response::stream_opened says when it got one). Never throws. `unprocessed` comes
   // back true when the server never processed the request (a stream above a GOAWAY's last
   // stream id, or one the connection closed before it opened): it may be sent elsewhere, even
-  // a POST (RFC 9113, section 8.7).
-  virtual net::awaitable<Response> exchange(const Request& request, bool& unprocessed) = 0;
+  // a POST (RFC 9113, section 8.7). A `retry` (such a request, sent again) waits ahead of
+  // new requests: when every connection rotates, it must not be refused again and again.
+  virtual net::awaitable<Response> exchange(const Request& request, bool retry, bool& unprocessed) = 0;
   // Takes new streams: connecting or open, no GOAWAY received, not closed.
   virtual bool usable() const = 0;
   virtual size_t load() const = 0;      // streams open and requests waiting for one

@@ -113,7 +113,7 @@ TEST_F(UrlRun, BadFlagsAreNamedWithExitTwo) {
   expect_bad({url("/ok"), "-R", "10", "--json", "{nope"}, "--json: not JSON");
   expect_bad({url("/ok"), "-R", "10", "--slo", "http.p101 < 1s"}, "--slo 'http.p101 < 1s': column 6:");
   expect_bad({url("/ok"), "-R", "10", "-m", "FETCH"}, "-m/--method: 'FETCH' is not one of");
-  expect_bad({url("/ok"), "-u", "2", "-c", "4"}, "-c/--connections is for the open model");
+  expect_bad({url("/ok"), "-R", "10", "--http", "3"}, "--http: 3 not in {");
   expect_bad({dir.write("s.yaml", "name: x\n"), "-R", "10"}, "-R/--rate is for a URL run");
   expect_bad({dir.file("missing.yaml")}, "no scenario file");
 }

@@ -45,6 +45,33 @@ requests:
   EXPECT_NE(errors[2].find("did you mean 'max_redirects'?"), std::string::npos) << errors[2];
 }
 
+TEST(LoadErrors, TargetHttpIsTwoOneOneOrAutoAndMaxStreamsIsBounded) {
+  const auto r = load(R"(name: h2
+target: { base_url: "https://h", http: "3", max_streams: 0 }
+load: { rate: 10, duration: 5s }
+requests:
+  - get: /
+)");
+  EXPECT_EQ(errors_of(r), (Errors{"s.yaml:2:40: target.http is \"2\", \"1.1\" or auto, not '3'",
+                                  "s.yaml:2:58: max_streams must be at least 1, not 0"}))
+      << testing::joined(r);
+  for (const auto& [text, version] : std::vector<std::pair<std::string, HttpVersion>>{
+           {"\"2\"", HttpVersion::kHttp2}, {"2", HttpVersion::kHttp2}, {"\"1.1\"", HttpVersion::kHttp1},
+           {"1.1", HttpVersion::kHttp1}, {"auto", HttpVersion::kAuto}}) {
+    const auto ok = load(fmt::format(R"(name: h2
+target: {{ base_url: "https://h", http: {}, max_streams: 8 }}
+load: {{ model: vus, vus: 10, connections: 2, duration: 5s }}
+requests:
+  - get: /
+)",
+                                     text));
+    ASSERT_TRUE(ok.ok()) << text << ": " << testing::joined(ok);
+    EXPECT_EQ(ok.scenario->target.http, version) << text;
+    EXPECT_EQ(ok.scenario->target.max_streams, 8);
+    EXPECT_EQ(ok.scenario->load.connections, 2);  // users share connections in the closed model too
+  }
+}
+
 TEST(LoadErrors, YamlSyntaxError) {
   const auto r = load("name: smoke\nload: [1, 2\nrequests: []\n");
   ASSERT_EQ(r.errors.size(), 1u);
