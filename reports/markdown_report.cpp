@@ -67,8 +67,14 @@ std::string markdown_summary(const run::Result& r) {
   }
   out += fmt::format("\n**Throughput** {} achieved", core::format_rate(r.achieved_rps));
   if (r.target_rps > 0) out += fmt::format(" of {} planned", core::format_rate(r.target_rps));
-  out += fmt::format(" · **requests** {} sent, {} errors, {} dropped · **duration** {:.1f}s\n\n", r.requests.sent,
+  out += fmt::format(" · **requests** {} sent, {} errors, {} dropped · **duration** {:.1f}s", r.requests.sent,
                      r.requests.errors, r.requests.dropped, r.duration_s);
+  if (!r.connections_by_protocol.empty()) {
+    std::string each;
+    for (const auto& [protocol, n] : r.connections_by_protocol) each += fmt::format("{}{} {}", each.empty() ? "" : ", ", protocol, n);
+    out += fmt::format(" · **connections** {}", each);
+  }
+  out += "\n\n";
   out += "Latency is measured from each request's intended start (no coordinated omission).\n\n";
   out += latency_table(r);
   if (!r.requests.errors_by_kind.empty()) {

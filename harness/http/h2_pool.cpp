@@ -21,6 +21,7 @@ class H2Lease final : public Connection {
     // that refuses everything), ahead of new requests.
     const auto deadline = std::chrono::steady_clock::now() + request.timeout;
     std::optional<Request> again;
+    bool went_out = false;
     for (int attempt = 0;; ++attempt) {
       if (!session_ || !session_->usable()) session_ = pool_.pick();
       auto session = session_;  // a close() during the exchange must not free it under us
@@ -28,11 +29,29 @@ class H2Lease final : public Connection {
       auto response = co_await session->exchange(again ? *again : request, attempt > 0, unprocessed);
       const auto left = deadline - std::chrono::steady_clock::now();
       if (!unprocessed || attempt == kMaxAttempts - 1 || closed_ || left <= std::chrono::nanoseconds::zero()) {
-        response.resent = attempt > 0;
+        response.resent = went_out;
         co_return response;
       }
+      if (response.stream_opened != std::chrono::steady_clock::time_point{}) went_out = true;
+      // A server refusing every stream is not hammered with reconnects: from the third try on,
+      // a pause that doubles (1 ms, 2 ms ... 100 ms at most), within the request's timeout.
+      if (attempt >= 1) {
+        const auto pause = std::min<std::chrono::nanoseconds>(std::chrono::milliseconds(1 << std::min(attempt - 1, 7)),
+                                                              std::chrono::milliseconds(100));
+        if (pause >= left) {
+          response.resent = went_out;
+          co_return response;
+        }
+        net::steady_timer timer(pool_.executor(), pause);
+        boost::system::error_code ec;
+        co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        if (closed_) {
+          response.resent = went_out;
+          co_return response;
+        }
+      }
       if (!again) again = request;
-      again->timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(left);
+      again->timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
       session_.reset();
     }
   }

@@ -24,6 +24,7 @@ class H2Pool {
   void close_all();
 
   std::shared_ptr<H2Session> pick();
+  const net::any_io_executor& executor() const { return executor_; }
 
  private:
   net::any_io_executor executor_;

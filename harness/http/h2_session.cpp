@@ -11,6 +11,7 @@
 #include <boost/asio/ssl.hpp>
 #include <fmt/format.h>
 #include <nghttp2/nghttp2.h>
+#include <openssl/err.h>
 
 #include "harness/http/tls_client.hpp"
 
@@ -70,6 +71,7 @@ struct Waiter {
   ErrorKind error = ErrorKind::kNone;
   std::string detail;
   bool unprocessed = false;
+  bool on_wire = false;  // its HEADERS had gone out (a resend is then a real second sending)
 };
 
 // One request's stream, from submission until nghttp2 closes it. An exchange that gave up (its
@@ -81,6 +83,7 @@ struct StreamState {
   std::string_view body;         // the request body still to send
   bool keep_body = true;
   bool end_seen = false;         // END_STREAM from the server: the response is whole
+  bool headers_sent = false;     // on the wire: a request refused after this was seen by the server's socket
   bool reset_by_peer = false;
   uint32_t reset_code = 0;
   ErrorKind local_error = ErrorKind::kNone;  // set by us (a body beyond the limit)
@@ -157,8 +160,7 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
         target_(target),
         authority_(target.host_header()),
         scheme_(target.tls ? "https" : "http"),
-        options_(options),
-        in_(64 * 1024) {}
+        options_(options) {}
 
   ~BasicH2Session() override {
     if (session_ != nullptr) nghttp2_session_del(session_);
@@ -172,16 +174,15 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
     net::steady_timer timer(stream_.get_executor(), deadline);
     Waiter waiter;
     waiter.timer = &timer;
+    // (A connection closing when idle still takes what is sent on it: it closes after.)
+    if (state_ == State::kClosed || goaway_) {
+      // Picked as it closed (or as its GOAWAY came): never sent, so it may go elsewhere.
+      not_sent_here(response, unprocessed);
+      co_return response;
+    }
     if (state_ == State::kIdle) {
       state_ = State::kConnecting;
       net::co_spawn(stream_.get_executor(), connect(self, deadline), net::detached);
-    }
-    if (!usable()) {
-      // Picked as it closed (or as its GOAWAY came): never sent, so it may go elsewhere.
-      unprocessed = true;
-      response.error = goaway_ ? ErrorKind::kGoaway : closed_error_ == ErrorKind::kNone ? ErrorKind::kReset : closed_error_;
-      response.error_detail = goaway_ ? goaway_text() : closed_detail_.empty() ? "the connection was closed" : closed_detail_;
-      co_return response;
     }
     if (state_ == State::kOpen && waiters_.empty() && active_ < capacity()) {
       ++active_;
@@ -205,6 +206,13 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
         response.error = connecting ? ErrorKind::kConnectTimeout : ErrorKind::kTimeout;
         response.error_detail = connecting ? "the connection was not established within the request timeout"
                                            : "no stream of the connection came free within the request timeout";
+        co_return response;
+      }
+      if (state_ != State::kOpen || goaway_) {
+        // Granted a stream, then the connection ended (or its GOAWAY came) before this ran:
+        // never sent, so it may go elsewhere.
+        if (state_ == State::kOpen) release_slot();
+        not_sent_here(response, unprocessed);
         co_return response;
       }
       if (Clock::now() >= deadline) {
@@ -245,13 +253,15 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
         if (session_ != nullptr) nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
         flush_soon();
       }
+      const auto opened = response.stream_opened;
       response = Response{};
-      response.stream_opened = Clock::now();
+      response.stream_opened = opened;
       response.error = ErrorKind::kTimeout;
       response.error_detail = "no complete response within the request timeout (its stream was reset: CANCEL)";
       co_return response;
     }
     unprocessed = waiter.unprocessed;
+    if (unprocessed && !waiter.on_wire) response.stream_opened = {};
     response.error = waiter.error;
     if (!waiter.detail.empty()) response.error_detail = std::move(waiter.detail);
     co_return response;
@@ -352,12 +362,17 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
   }
 
   int on_frame_send(const nghttp2_frame* frame) override {
+    if (frame->hd.type == NGHTTP2_HEADERS) {
+      if (StreamState* hs = find(frame->hd.stream_id); hs != nullptr) hs->headers_sent = true;
+    }
     // nghttp2 ends a connection the server broke with a GOAWAY of its own: remember why.
     if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR &&
         local_error_ == ErrorKind::kNone) {
       local_error_ = kind_of_code(frame->goaway.error_code, ErrorKind::kProtocol);
-      local_detail_ = fmt::format("the server broke HTTP/2; loadgen ended the connection with GOAWAY {}",
-                                  error_code_name(frame->goaway.error_code));
+      local_detail_ = !invalid_detail_.empty()
+                          ? invalid_detail_
+                          : fmt::format("the server broke HTTP/2; loadgen ended the connection with GOAWAY {}",
+                                        error_code_name(frame->goaway.error_code));
     }
     return 0;
   }
@@ -391,7 +406,7 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
       finish(stream_id, st->reset_code == NGHTTP2_FLOW_CONTROL_ERROR ? ErrorKind::kFlowControl : ErrorKind::kStreamReset,
              fmt::format("the server reset the stream: RST_STREAM {}{}", error_code_name(st->reset_code),
                          refused ? " (more streams than it allows at once)" : ""),
-             false);
+             refused);
     } else if (goaway_ && stream_id > goaway_last_id_) {
       finish(stream_id, ErrorKind::kGoaway, goaway_text(), true);
     } else if (goaway_ && goaway_code_ != NGHTTP2_NO_ERROR) {
@@ -406,9 +421,8 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
   }
 
   int on_invalid_frame(int lib_error) override {
-    if (local_error_ == ErrorKind::kNone) {
-      local_error_ = lib_error == NGHTTP2_ERR_FLOW_CONTROL ? ErrorKind::kFlowControl : ErrorKind::kProtocol;
-      local_detail_ = fmt::format("the server broke HTTP/2: {}", nghttp2_strerror(lib_error));
+    if (invalid_detail_.empty()) {
+      invalid_detail_ = fmt::format("the server broke HTTP/2: {}", nghttp2_strerror(lib_error));
     }
     return 0;
   }
@@ -427,6 +441,16 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
   StreamState* find(int32_t id) {
     auto it = streams_.find(id);
     return it == streams_.end() ? nullptr : it->second.get();
+  }
+
+  // A request this connection cannot take any more (closed, or its GOAWAY came): why, and
+  // that it may be sent on another.
+  void not_sent_here(Response& response, bool& unprocessed) const {
+    unprocessed = true;
+    response.error = goaway_ ? ErrorKind::kGoaway : closed_error_ == ErrorKind::kNone ? ErrorKind::kReset : closed_error_;
+    response.error_detail = goaway_                 ? goaway_text()
+                            : closed_detail_.empty() ? "the connection was closed"
+                                                     : closed_detail_;
   }
 
   std::string goaway_text() const {
@@ -472,6 +496,7 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
       state->waiter->error = error;
       state->waiter->detail = std::move(detail);
       state->waiter->unprocessed = unprocessed;
+      state->waiter->on_wire = state->headers_sent;
       state->waiter->timer->cancel();
     }
     release_slot();
@@ -631,10 +656,14 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
   }
 
   net::awaitable<void> read_loop([[maybe_unused]] std::shared_ptr<BasicH2Session> self) {
+    // Two TLS records' worth: enough to take what a socket read brings, small enough for
+    // thousands of connections (allocated once the connection is open).
+    in_.resize(32 * 1024);
     boost::system::error_code ec;
     while (state_ == State::kOpen) {
-      const size_t n = co_await stream_.async_read_some(net::buffer(in_), net::redirect_error(net::use_awaitable, ec));
+      size_t n = co_await stream_.async_read_some(net::buffer(in_), net::redirect_error(net::use_awaitable, ec));
       if (state_ != State::kOpen) break;
+      if (!ec) n += read_buffered(n);
       if (n > 0 && !settings_received_ && std::string_view(reinterpret_cast<const char*>(in_.data()), n).starts_with("HTTP/1.")) {
         // h2c with prior knowledge to a server that speaks only HTTP/1.1: it answers 400 in kind.
         fail_all(ErrorKind::kProtocol,
@@ -656,6 +685,28 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
         fail_all(ErrorKind::kReset, closed ? "the server closed the connection" : ec.message(), true);
         break;
       }
+    }
+  }
+
+  // Asio's TLS stream hands over one TLS record per read, and a server writes one response
+  // per record: read that way, each response woke one request and each went out in a write
+  // of its own. The records Asio already holds (decrypted from what one socket read brought)
+  // are taken here at once, from the same SSL object, without touching the socket.
+  size_t read_buffered(size_t used) {
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      return 0;
+    } else {
+      SSL* ssl = stream_.native_handle();
+      size_t more = 0;
+      while (used + more < in_.size()) {
+        const int got = SSL_read(ssl, in_.data() + used + more, static_cast<int>(in_.size() - used - more));
+        if (got <= 0) {
+          ::ERR_clear_error();  // WANT_READ: nothing more buffered; Asio's next read goes on
+          break;
+        }
+        more += static_cast<size_t>(got);
+      }
+      return more;
     }
   }
 
@@ -753,6 +804,9 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
   uint32_t goaway_code_ = 0;
   ErrorKind local_error_ = ErrorKind::kNone;  // why nghttp2 itself ended the connection
   std::string local_detail_;
+  // What nghttp2 found wrong in a frame: a stream's error (that stream alone is reset) or the
+  // connection's (then it sends GOAWAY, and this is the connection's why).
+  std::string invalid_detail_;
   ErrorKind closed_error_ = ErrorKind::kNone;
   std::string closed_detail_;
   size_t active_ = 0;  // stream slots taken (granted or open)
