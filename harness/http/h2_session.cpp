@@ -438,9 +438,15 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
     }
   }
 
+  // The callbacks of one frame (a response's headers, one by one, then its data) are about one
+  // stream: the last one found is remembered.
   StreamState* find(int32_t id) {
+    if (id == last_found_id_ && last_found_ != nullptr) return last_found_;
     auto it = streams_.find(id);
-    return it == streams_.end() ? nullptr : it->second.get();
+    if (it == streams_.end()) return nullptr;
+    last_found_id_ = id;
+    last_found_ = it->second.get();
+    return last_found_;
   }
 
   // A request this connection cannot take any more (closed, or its GOAWAY came): why, and
@@ -491,6 +497,7 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
     if (it == streams_.end()) return;
     auto state = std::move(it->second);
     streams_.erase(it);
+    if (last_found_id_ == id) last_found_ = nullptr;
     if (state->waiter != nullptr) {
       state->waiter->failed = true;  // "done": the exchange reads the outcome from the waiter
       state->waiter->error = error;
@@ -812,6 +819,8 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
   size_t active_ = 0;  // stream slots taken (granted or open)
   std::deque<Waiter*> waiters_;
   std::unordered_map<int32_t, std::unique_ptr<StreamState>> streams_;
+  int32_t last_found_id_ = 0;
+  StreamState* last_found_ = nullptr;
   std::vector<uint8_t> in_;
   std::string out_;
   // Scratch for submit(): reused from one request to the next.

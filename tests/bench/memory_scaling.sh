@@ -24,7 +24,7 @@ names_scenario() {  # names
 }
 
 peak() {  # threads -> "N MiB"
-  /usr/bin/time -f "%M" -o "$work/rss" "$loadgen" run "$work/s.yaml" -q -o "$work/out" -t "$1" >/dev/null 2>&1 || true
+  /usr/bin/time -f "%M" -o "$work/rss" "$loadgen" run "$work/s.yaml" -q -o "$work/out" -t "$1" >"$work/run.log" 2>&1 || { echo "status $?: $(tail -3 "$work/run.log")" >&2; }
   echo "$(( $(cat "$work/rss") / 1024 )) MiB"
 }
 
