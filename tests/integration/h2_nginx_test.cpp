@@ -1,6 +1,6 @@
 // loadgen's HTTP/2 client against a real nginx (1.22, Debian's): h2 chosen by ALPN, asked for or
 // negotiated; h2c with prior knowledge; HTTP/1.1 when asked; certificates refused and client
-// certificates; and the ways an HTTP/2 server ends streams and connections that a test server
+// certificates; flows, extraction, checks and redirects as on HTTP/1.1; and the ways an HTTP/2 server ends streams and connections that a test server
 // of our own would only imitate: the graceful GOAWAY of keepalive_requests (the connection is
 // rotated, nothing is lost), a GOAWAY with an error code, RST_STREAM on one stream of a
 // connection others go on using, and a stream given up at its timeout while its connection
@@ -141,6 +141,54 @@ TEST_F(H2Nginx, MutualTls) {
                                   certs_.ca, certs_.client_cert, certs_.client_key);
   auto with = run(*nginx, mutual, load, ok, 0);
   expect_all_completed_over(with, "h2");
+}
+
+// Flows, extraction, checks and redirects behave on h2 as on HTTP/1.1: a JSON body and response
+// headers (lower case on the wire) extracted, sent on in a path and a header, checked against
+// what nginx saw; a redirect followed on the same connection; a POST body. Open and closed
+// models alike.
+TEST_F(H2Nginx, FlowsExtractionChecksAndRedirectsWorkOnH2) {
+  const auto nginx = https(std::string(kOk) +
+                           "location = /login { add_header X-Session hdr-55; add_header Content-Type application/json;\n"
+                           "  return 200 '{\"token\": \"tok-7\", \"user\": {\"id\": 42}}'; }\n"
+                           "location = /echo { return 200 \"$request_method $request_uri $http_authorization\\n\"; }\n"
+                           "location = /old { return 302 /echo?from=old; }\n",
+                           // No rotation (nginx's default is a GOAWAY every 1,000 requests): one connection.
+                           "keepalive_requests 10000000;\n");
+  const auto target = "  http: \"2\"\n" + trust();
+  const auto requests = R"(  - { name: moved, get: /old, check: { status: 200, body_contains: "GET /echo?from=old" } }
+  - { name: posted, post: /echo, body: "hello", check: { status: 200, body_contains: "POST /echo" } }
+flows:
+  - name: journey
+    steps:
+      - name: login
+        get: /login
+        check: { json: { /user/id: 42 } }
+        extract:
+          token: /token
+          user: /user/id
+          session: { header: X-Session }
+      - name: use
+        get: "/echo?user=${user}&s=${session}"
+        headers: { Authorization: "Bearer ${token}" }
+        check: { body_contains: "GET /echo?user=42&s=hdr-55 Bearer tok-7" }
+)";
+  for (const auto* load : {"{ rate: 60, duration: 1s, connections: 1 }", "{ model: vus, vus: 6, duration: 1s, connections: 1 }"}) {
+    SCOPED_TRACE(load);
+    auto r = run(*nginx, target, load, requests, 0);
+    EXPECT_GT(r["requests"]["completed"].get<uint64_t>(), 10u);
+    EXPECT_EQ(r["requests"]["errors"], 0) << r["first_errors"];
+    json journey;
+    for (const auto& f : r["flows"]) {
+      if (f["name"] == "journey") journey = f;
+    }
+    ASSERT_TRUE(journey.is_object()) << r["flows"];
+    EXPECT_GT(journey["started"].get<uint64_t>(), 2u) << r["flows"];
+    EXPECT_EQ(journey["completed"], journey["started"]) << r["flows"];
+    EXPECT_EQ(h2_count(r, "/by_name/moved/requests/redirects"), h2_count(r, "/by_name/moved/requests/completed"));
+    EXPECT_GT(h2_count(r, "/by_name/posted/requests/completed"), 0u);
+    EXPECT_EQ(r["connections"]["protocols"], json({{"h2", 1}})) << r["connections"];
+  }
 }
 
 // keepalive_requests 5 (which nginx 1.22 applies to HTTP/2): on a connection's 5th request
