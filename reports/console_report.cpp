@@ -92,6 +92,11 @@ std::string console_summary(const run::Result& r) {
                      q.sent, q.completed, q.errors, q.dropped,
                      q.redirects > 0 ? fmt::format("  redirects followed {}", q.redirects) : std::string());
   if (q.errors > 0) out += fmt::format("  errors     {}\n", errors_text(q));
+  for (const auto& [kind, codes] : r.h2_error_codes) {
+    std::string each;
+    for (const auto& [code, n] : codes) each += fmt::format("{}{} {}", each.empty() ? "" : ", ", code, n);
+    out += fmt::format("             {} by HTTP/2 error code: {}\n", kind, each);
+  }
   for (const auto& [kind, message] : r.first_errors) out += fmt::format("             first {}: {}\n", kind, message);
   if (!r.connections_by_protocol.empty()) out += fmt::format("  connections {}\n", connections_text(r.connections_by_protocol));
   // The schedule counts a flow once, at its start, while achieved counts every HTTP exchange:

@@ -162,6 +162,7 @@ json to_json(const run::Result& r) {
           {"slo", slo},
           {"first_errors", r.first_errors},
           {"connections", connections_json(r.connections_by_protocol)},
+          {"h2_error_codes", r.h2_error_codes},
           {"target", target_json(r.target)},
           {"startup", r.startup ? startup_json(*r.startup) : json(nullptr)},
           {"resources", r.resources.any() ? resources_json(r.resources) : json(nullptr)},

@@ -81,7 +81,12 @@ std::string markdown_summary(const run::Result& r) {
     out += "\n<details><summary>Errors by kind</summary>\n\n| Kind | Count | First message |\n|---|---:|---|\n";
     for (const auto& [kind, count] : r.requests.errors_by_kind) {
       const auto it = r.first_errors.find(kind);
-      out += fmt::format("| {} | {} | {} |\n", kind, count, it == r.first_errors.end() ? "" : cell(it->second));
+      std::string by_code;  // HTTP/2: the error codes that ended them
+      if (const auto codes = r.h2_error_codes.find(kind); codes != r.h2_error_codes.end()) {
+        for (const auto& [code, n] : codes->second) by_code += fmt::format("{}{} {}", by_code.empty() ? "" : ", ", code, n);
+      }
+      out += fmt::format("| {} | {}{} | {} |\n", kind, count, by_code.empty() ? "" : " (" + by_code + ")",
+                         it == r.first_errors.end() ? "" : cell(it->second));
     }
     out += "\n</details>\n";
   }

@@ -305,6 +305,7 @@ run::Result result_of(const json& j) {
   }
   r.first_errors = get<std::map<std::string, std::string>>(j, "first_errors");
   r.connections_by_protocol = get<std::map<std::string, uint64_t>>(section(j, "connections"), "protocols");
+  r.h2_error_codes = get<std::map<std::string, std::map<std::string, uint64_t>>>(j, "h2_error_codes");
   r.target = target_of(section(j, "target"));
   r.startup = startup_of(section(j, "startup"));
   r.resources.target = process_of(section(section(j, "resources"), "target"));

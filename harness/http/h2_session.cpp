@@ -72,6 +72,7 @@ struct Waiter {
   std::string detail;
   bool unprocessed = false;
   bool on_wire = false;  // its HEADERS had gone out (a resend is then a real second sending)
+  uint32_t code = Response::kNoH2ErrorCode;  // the HTTP/2 error code that ended it, if one did
 };
 
 // One request's stream, from submission until nghttp2 closes it. An exchange that gave up (its
@@ -263,6 +264,7 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
     unprocessed = waiter.unprocessed;
     if (unprocessed && !waiter.on_wire) response.stream_opened = {};
     response.error = waiter.error;
+    response.h2_error_code = waiter.code;
     if (!waiter.detail.empty()) response.error_detail = std::move(waiter.detail);
     co_return response;
   }
@@ -406,14 +408,14 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
       finish(stream_id, st->reset_code == NGHTTP2_FLOW_CONTROL_ERROR ? ErrorKind::kFlowControl : ErrorKind::kStreamReset,
              fmt::format("the server reset the stream: RST_STREAM {}{}", error_code_name(st->reset_code),
                          refused ? " (more streams than it allows at once)" : ""),
-             refused);
+             refused, st->reset_code);
     } else if (goaway_ && stream_id > goaway_last_id_) {
       finish(stream_id, ErrorKind::kGoaway, goaway_text(), true);
     } else if (goaway_ && goaway_code_ != NGHTTP2_NO_ERROR) {
-      finish(stream_id, kind_of_code(goaway_code_, ErrorKind::kGoaway), goaway_text(), false);
+      finish(stream_id, kind_of_code(goaway_code_, ErrorKind::kGoaway), goaway_text(), false, goaway_code_);
     } else if (error_code != NGHTTP2_NO_ERROR) {
       finish(stream_id, kind_of_code(error_code, ErrorKind::kStreamReset),
-             fmt::format("the stream ended with {}", error_code_name(error_code)), false);
+             fmt::format("the stream ended with {}", error_code_name(error_code)), false, error_code);
     } else {
       finish(stream_id, ErrorKind::kReset, "the stream closed before its response ended", false);
     }
@@ -492,7 +494,8 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
   }
 
   // Ends a stream's exchange (once) and passes its slot on.
-  void finish(int32_t id, ErrorKind error, std::string detail, bool unprocessed) {
+  void finish(int32_t id, ErrorKind error, std::string detail, bool unprocessed,
+              uint32_t code = Response::kNoH2ErrorCode) {
     auto it = streams_.find(id);
     if (it == streams_.end()) return;
     auto state = std::move(it->second);
@@ -504,6 +507,7 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
       state->waiter->detail = std::move(detail);
       state->waiter->unprocessed = unprocessed;
       state->waiter->on_wire = state->headers_sent;
+      state->waiter->code = code;
       state->waiter->timer->cancel();
     }
     release_slot();
@@ -569,7 +573,7 @@ class BasicH2Session final : public SessionBase, public std::enable_shared_from_
       if (goaway_ && id > goaway_last_id_) {
         finish(id, ErrorKind::kGoaway, goaway_text(), true);
       } else if (goaway_ && goaway_code_ != NGHTTP2_NO_ERROR) {
-        finish(id, kind_of_code(goaway_code_, ErrorKind::kGoaway), goaway_text(), false);
+        finish(id, kind_of_code(goaway_code_, ErrorKind::kGoaway), goaway_text(), false, goaway_code_);
       } else {
         finish(id, error, why, false);
       }

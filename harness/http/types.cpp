@@ -13,6 +13,14 @@ bool is_idempotent(std::string_view method) {
          method == "DELETE";
 }
 
+std::string h2_error_name(uint32_t code) {
+  static constexpr std::string_view kNames[kH2ErrorCodes] = {
+      "NO_ERROR",        "PROTOCOL_ERROR", "INTERNAL_ERROR",    "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT",
+      "STREAM_CLOSED",   "FRAME_SIZE_ERROR", "REFUSED_STREAM",  "CANCEL",             "COMPRESSION_ERROR",
+      "CONNECT_ERROR",   "ENHANCE_YOUR_CALM", "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED"};
+  return code < kH2ErrorCodes ? std::string(kNames[code]) : fmt::format("0x{:x}", code);
+}
+
 std::string_view to_string(Protocol p) {
   switch (p) {
     case Protocol::kHttp1: return "http/1.1";

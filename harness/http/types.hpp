@@ -91,7 +91,14 @@ struct Response {
   // HTTP/2: when the request's stream opened, later than the exchange began if every stream
   // of the connection was busy (that wait is send lag). Unset (epoch) on HTTP/1.1.
   std::chrono::steady_clock::time_point stream_opened{};
+  // HTTP/2: the error code that ended the stream (RST_STREAM's or GOAWAY's), if one did.
+  uint32_t h2_error_code = kNoH2ErrorCode;
+  static constexpr uint32_t kNoH2ErrorCode = 0xFFFFFFFF;
 };
+
+// RFC 9113's names of HTTP/2 error codes ("INTERNAL_ERROR", ...); "0x2a" for others.
+std::string h2_error_name(uint32_t code);
+constexpr size_t kH2ErrorCodes = 14;  // NO_ERROR (0x0) .. HTTP_1_1_REQUIRED (0xd); larger codes are counted as one
 
 // RFC 9110 9.2.2: a request the server may receive twice without harm. Only these are sent
 // again after a reused connection closes before answering; a POST may already have arrived.

@@ -154,6 +154,22 @@ std::map<std::string, uint64_t> Engine::connections_by_protocol() const {
   return all;
 }
 
+std::map<std::string, std::map<std::string, uint64_t>> Engine::h2_error_codes() const {
+  std::map<std::string, std::map<std::string, uint64_t>> all;
+  for (const auto& w : impl_->workers) {
+    const auto& by_kind = w->metrics().h2_error_codes;
+    for (size_t k = 0; k < by_kind.size(); ++k) {
+      for (size_t c = 0; c < by_kind[k].size(); ++c) {
+        const uint64_t n = by_kind[k][c].load(std::memory_order_relaxed);
+        if (n == 0) continue;
+        const auto code = c < http::kH2ErrorCodes ? http::h2_error_name(static_cast<uint32_t>(c)) : std::string("other");
+        all[std::string(http::to_string(static_cast<http::ErrorKind>(k)))][code] += n;
+      }
+    }
+  }
+  return all;
+}
+
 std::map<size_t, std::string> Engine::first_flow_failures() const {
   std::map<size_t, std::string> all;
   for (const auto& w : impl_->workers) all.merge(w->first_flow_failures());

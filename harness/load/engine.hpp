@@ -95,6 +95,9 @@ class Engine : public IntervalSource {
   std::map<http::ErrorKind, std::string> first_errors() const;
   // Connections established so far, by protocol ("http/1.1", "h2", "h2c"); absent when none.
   std::map<std::string, uint64_t> connections_by_protocol() const;
+  // HTTP/2 errors by kind, then by the error code that ended each ("stream_reset" ->
+  // {"INTERNAL_ERROR": 3}); empty without any.
+  std::map<std::string, std::map<std::string, uint64_t>> h2_error_codes() const;
   // First failure message of each flow that failed (by flow index), and what the feeds did.
   std::map<size_t, std::string> first_flow_failures() const;
   struct FeedStatus {

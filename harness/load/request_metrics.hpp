@@ -66,6 +66,9 @@ struct WorkerMetrics {
   std::atomic<int64_t> active_users{0};
   // Connections established, by the protocol each speaks (indexed by http::Protocol).
   std::array<std::atomic<uint64_t>, static_cast<size_t>(http::Protocol::kCount_)> opened_by_protocol{};
+  // HTTP/2 errors by kind and by the error code that ended the stream (the last slot: codes
+  // beyond RFC 9113's).
+  std::array<std::array<std::atomic<uint64_t>, http::kH2ErrorCodes + 1>, http::kErrorKinds> h2_error_codes{};
 };
 
 }  // namespace loadgen::load

@@ -353,6 +353,10 @@ void Worker::record_kind(size_t name, http::ErrorKind kind, const http::Response
   } else {
     m.counters.error(kind);
     note_error(kind, response.error_detail.empty() ? "HTTP " + std::to_string(response.status) : response.error_detail);
+    if (response.h2_error_code != http::Response::kNoH2ErrorCode) {
+      metrics_.h2_error_codes[static_cast<size_t>(kind)][std::min<size_t>(response.h2_error_code, http::kH2ErrorCodes)]
+          .fetch_add(1, std::memory_order_relaxed);
+    }
   }
 }
 

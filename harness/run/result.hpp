@@ -144,6 +144,8 @@ struct Result {
   std::map<std::string, std::string> first_errors;  // kind -> first message
   // Connections established, by the protocol each negotiated ("http/1.1", "h2", "h2c").
   std::map<std::string, uint64_t> connections_by_protocol;
+  // HTTP/2 errors by kind, then by the error code (RST_STREAM's, GOAWAY's) that ended them.
+  std::map<std::string, std::map<std::string, uint64_t>> h2_error_codes;
   TargetInfo target;
   std::optional<StartupOutcome> startup;
   ResourcesResult resources;

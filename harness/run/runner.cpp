@@ -572,6 +572,7 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
   if (profile) result.profiles = profile->finish();
   for (const auto& [kind, message] : (*engine)->first_errors()) result.first_errors[std::string(http::to_string(kind))] = message;
   result.connections_by_protocol = (*engine)->connections_by_protocol();
+  result.h2_error_codes = (*engine)->h2_error_codes();
   collect_flows(sc, **engine, result);
 
   if (watch) {

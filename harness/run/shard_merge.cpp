@@ -118,6 +118,11 @@ void add_flows_feeds_errors(const json& j, Result& merged) {
       merged.connections_by_protocol[protocol] += n.get<uint64_t>();
     }
   }
+  if (j.contains("h2_error_codes") && j["h2_error_codes"].is_object()) {
+    for (const auto& [kind, codes] : j["h2_error_codes"].items()) {
+      for (const auto& [code, n] : codes.items()) merged.h2_error_codes[kind][code] += n.get<uint64_t>();
+    }
+  }
   if (j.contains("first_errors") && j["first_errors"].is_object()) {
     for (const auto& [kind, message] : j["first_errors"].items()) merged.first_errors.emplace(kind, message.get<std::string>());
   }

@@ -273,7 +273,11 @@ std::string errors_section(const run::Result& r) {
   out += "<table class=\"errors\">\n" + row({"kind", "count", "first message"}, "th");
   for (const auto& [kind, count] : r.requests.errors_by_kind) {
     const auto first = r.first_errors.find(kind);
-    out += row({escape(kind), std::to_string(count),
+    std::string by_code;  // HTTP/2: the error codes that ended them
+    if (const auto codes = r.h2_error_codes.find(kind); codes != r.h2_error_codes.end()) {
+      for (const auto& [code, n] : codes->second) by_code += fmt::format("{}{} {}", by_code.empty() ? "" : ", ", code, n);
+    }
+    out += row({escape(kind), std::to_string(count) + (by_code.empty() ? "" : " (" + escape(by_code) + ")"),
                 first == r.first_errors.end() ? "" : "<code>" + escape(first->second) + "</code>"});
   }
   return out + "</table>\n</section>\n";

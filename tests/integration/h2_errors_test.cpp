@@ -151,6 +151,25 @@ TEST_F(H2Errors, ARstStreamEndsOnlyItsStream) {
   EXPECT_EQ(n_at(stats, "/requests"), 100u) << stats;  // each sent once
 }
 
+// Resets are counted by their code as well as by kind: a run whose server resets with two
+// codes says how many of each.
+TEST_F(H2Errors, ResetsAreCountedByTheirCode) {
+  const auto s = server();
+  auto r = run(*s, "", "{ rate: 60, duration: 500ms, connections: 1 }",
+               "  - { name: internal, get: /reset/2 }\n"
+               "  - { name: calm, get: /reset/11 }\n"
+               "  - { name: odd, get: /reset/99 }\n",
+               1);  // nothing succeeded
+  const auto internal = n_at(r, "/by_name/internal/requests/sent");
+  const auto calm = n_at(r, "/by_name/calm/requests/sent");
+  const auto odd = n_at(r, "/by_name/odd/requests/sent");
+  ASSERT_GT(internal * calm * odd, 0u) << r["by_name"];
+  EXPECT_EQ(n_at(r, "/requests/errors_by_kind/stream_reset"), internal + calm + odd) << r["requests"];
+  EXPECT_EQ(r["h2_error_codes"], json({{"stream_reset", {{"INTERNAL_ERROR", internal}, {"ENHANCE_YOUR_CALM", calm},
+                                                         {"other", odd}}}}))
+      << r["h2_error_codes"];
+}
+
 // RST_STREAM FLOW_CONTROL_ERROR from the server: flow_control, not stream_reset; the
 // connection goes on.
 TEST_F(H2Errors, AnRstStreamFlowControlErrorIsFlowControl) {

@@ -209,6 +209,7 @@ run::Result synthetic_run(size_t seconds, size_t values_per_second) {
   r.first_errors = {{"timeout", "timed out after 5s <no body>"},
                     {"status", "HTTP 503 \"Service Unavailable\""}};
   r.connections_by_protocol = {{"h2", 3}, {"http/1.1", 1}};
+  r.h2_error_codes = {{"stream_reset", {{"INTERNAL_ERROR", 2}, {"CANCEL", 1}}}};
   r.target.started_by_loadgen = true;
   r.target.command = {"refserver", "--port", "0", "--db", "/tmp/x & y.sqlite3"};
   r.target.base_url = "http://127.0.0.1:41234";
