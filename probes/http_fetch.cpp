@@ -33,8 +33,8 @@ size_t append(char* data, size_t size, size_t nmemb, void* user) {
 
 }  // namespace
 
-HttpFetcher::HttpFetcher(std::string url, std::string accept, size_t max_bytes)
-    : url_(std::move(url)), accept_(std::move(accept)), max_bytes_(max_bytes) {
+HttpFetcher::HttpFetcher(std::string url, std::string accept, size_t max_bytes, const FetchTls& tls)
+    : url_(std::move(url)), accept_(std::move(accept)), max_bytes_(max_bytes), error_(CURL_ERROR_SIZE, '\0') {
   static CurlInit init;
   CURL* curl = curl_easy_init();
   curl_ = curl;
@@ -46,6 +46,16 @@ HttpFetcher::HttpFetcher(std::string url, std::string accept, size_t max_bytes)
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");  // the target is scraped directly, like it is loaded
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the exporter offers it
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_.data());
+  if (!tls.verify) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.cert_file.c_str());
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.key_file.c_str());
+  }
 }
 
 HttpFetcher::~HttpFetcher() {
@@ -64,6 +74,7 @@ core::Expected<bool> HttpFetcher::get(std::chrono::milliseconds timeout, HttpBod
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
+  error_[0] = '\0';
   const CURLcode code = curl_easy_perform(curl);
   if (sink.overflowed) {
     return R::failure(fmt::format("the body is larger than {}", core::format_bytes(static_cast<double>(max_bytes_))));
@@ -71,7 +82,9 @@ core::Expected<bool> HttpFetcher::get(std::chrono::milliseconds timeout, HttpBod
   if (code == CURLE_OPERATION_TIMEDOUT) {
     return R::failure(fmt::format("timed out after {}", core::format_duration(timeout)));
   }
-  if (code != CURLE_OK) return R::failure(curl_easy_strerror(code));
+  // curl's buffer says which certificate problem it was ("SSL certificate problem: unable to get
+  // local issuer certificate"), where its code only says that there was one.
+  if (code != CURLE_OK) return R::failure(error_[0] != '\0' ? std::string(error_.c_str()) : curl_easy_strerror(code));
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out.status);
   const char* type = nullptr;
   if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type != nullptr) out.content_type = type;

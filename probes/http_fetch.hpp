@@ -15,10 +15,18 @@ struct HttpBody {
   std::string body;
 };
 
+// How an https:// server is trusted: as the load trusts the target (scenario: target.tls).
+struct FetchTls {
+  bool verify = true;     // chain and host name, against the system's CA store or ca_file
+  std::string ca_file;
+  std::string cert_file;  // a client certificate (mutual TLS), with key_file
+  std::string key_file;
+};
+
 class HttpFetcher {
  public:
   // `accept`: the Accept header; `max_bytes`: a larger body is an error, not an allocation.
-  HttpFetcher(std::string url, std::string accept, size_t max_bytes);
+  HttpFetcher(std::string url, std::string accept, size_t max_bytes, const FetchTls& tls = {});
   ~HttpFetcher();
   HttpFetcher(const HttpFetcher&) = delete;
   HttpFetcher& operator=(const HttpFetcher&) = delete;
@@ -35,6 +43,7 @@ class HttpFetcher {
   size_t max_bytes_;
   void* curl_ = nullptr;  // CURL*, kept out of the header
   void* headers_ = nullptr;  // curl_slist*
+  std::string error_;        // curl's own words for the last failure (CURLOPT_ERRORBUFFER)
 };
 
 }  // namespace loadgen::probes

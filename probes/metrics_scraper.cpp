@@ -21,7 +21,7 @@ double thread_cpu_s() {
 
 MetricsScraper::MetricsScraper(ScraperOptions options)
     : options_(std::move(options)),
-      fetcher_(options_.url, kAccept, options_.max_body_bytes),
+      fetcher_(options_.url, kAccept, options_.max_body_bytes, options_.tls),
       capture_(options_.capture) {}
 
 MetricsScraper::~MetricsScraper() { stop(); }

@@ -22,6 +22,7 @@ struct ScraperOptions {
   std::chrono::milliseconds timeout{1000};  // per scrape
   size_t max_body_bytes = size_t{64} << 20;
   CaptureOptions capture;
+  FetchTls tls;  // an https:// endpoint is trusted as the load trusts the target
 };
 
 struct ScrapeStats {

@@ -520,7 +520,7 @@ Result run_trial(const scenario::Scenario& sc, TargetSession& session, const Run
   }
   std::optional<MetricsWatch> metrics;
   if (sc.probes.metrics) {
-    metrics.emplace(*sc.probes.metrics, session.metrics_url(), sc.slos);
+    metrics.emplace(*sc.probes.metrics, session.metrics_url(), sc.slos, sc.target.tls);
     metrics->start();
   }
   std::string url_error;

@@ -39,7 +39,8 @@ std::string scrape_url_of(const scenario::MetricsSpec& spec, const std::string& 
   return base + url;
 }
 
-MetricsWatch::MetricsWatch(const scenario::MetricsSpec& spec, std::string url, const std::vector<scenario::SloSpec>& slos) {
+MetricsWatch::MetricsWatch(const scenario::MetricsSpec& spec, std::string url, const std::vector<scenario::SloSpec>& slos,
+                           const scenario::TlsSpec& tls) {
   url_ = url;
   interval_s_ = std::chrono::duration<double>(spec.interval).count();
   probes::ScraperOptions options;
@@ -47,6 +48,7 @@ MetricsWatch::MetricsWatch(const scenario::MetricsSpec& spec, std::string url, c
   options.interval = spec.interval;
   options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout);
   options.capture = capture_options(spec, slos);
+  options.tls = {tls.verify, tls.ca_file, tls.cert, tls.key};
   for (const auto& sel : options.capture.select) selectors_.push_back(sel.str());
   max_series_ = options.capture.max_series;
   scraper_ = std::make_unique<probes::MetricsScraper>(std::move(options));

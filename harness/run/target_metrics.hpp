@@ -22,7 +22,9 @@ std::string scrape_url_of(const scenario::MetricsSpec& spec, const std::string& 
 
 class MetricsWatch {
  public:
-  MetricsWatch(const scenario::MetricsSpec& spec, std::string url, const std::vector<scenario::SloSpec>& slos);
+  // `tls`: target.tls, which an https:// metrics endpoint is trusted by as the target is.
+  MetricsWatch(const scenario::MetricsSpec& spec, std::string url, const std::vector<scenario::SloSpec>& slos,
+               const scenario::TlsSpec& tls = {});
   void start();  // scrapes at once, then every interval
   // Stops (after a last scrape) and returns what was kept, times relative to `zero` (the load's start).
   TargetMetricsResult finish(std::chrono::steady_clock::time_point zero);

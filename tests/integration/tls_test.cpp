@@ -118,5 +118,38 @@ requests: [ { get: /ok } ]
   EXPECT_NE(result.stderr_text.find("mutual TLS needs both cert: and key:"), std::string::npos) << result.stderr_text;
 }
 
+
+// The target's metrics endpoint on https is trusted as the target is (target.tls): scraped
+// with the CA file, refused without it, with curl's reason among the scrape errors.
+TEST_F(Tls, AnHttpsMetricsEndpointIsTrustedAsTheTargetIs) {
+  auto server = RunningServer::start({test_server_binary(), "--port", "0", "--tls", f("server.pem"), f("server.key")});
+  const auto scrape = [&](const std::string& tls, int expected_exit) {
+    static int n = 0;
+    const auto name = fmt::format("metrics{}", ++n);
+    const auto file = dir_->write(name + ".yaml", fmt::format(R"(name: tls-metrics
+target:
+  base_url: https://127.0.0.1:{}
+{}load: {{ rate: 20, duration: 600ms }}
+requests:
+  - {{ get: /ok }}
+probes:
+  metrics: {{ url: /metrics, interval: 200ms }}
+)",
+                                                              server->port(), tls));
+    const auto result = run_loadgen({"run", file, "-q", "-o", f(name), "-t", "1"});
+    EXPECT_EQ(result.exit_code, expected_exit) << result.stdout_text << result.stderr_text;
+    return read_json(f(name + "/result.json"));
+  };
+  const auto trusted = scrape(fmt::format("  tls: {{ ca_file: \"{}\" }}\n", f("ca.pem")), 0);
+  EXPECT_GE(trusted["target_metrics"]["scrapes"].get<int>(), 3) << trusted["target_metrics"];
+  EXPECT_EQ(trusted["target_metrics"]["scrape_failures"], 0) << trusted["target_metrics"];
+
+  const auto refused = scrape("", 1);
+  EXPECT_GE(refused["target_metrics"]["scrapes"].get<int>(), 3) << refused["target_metrics"];
+  EXPECT_EQ(refused["target_metrics"]["scrape_failures"], refused["target_metrics"]["scrapes"]);
+  EXPECT_NE(refused["target_metrics"]["first_error"].get<std::string>().find("SSL certificate problem"), std::string::npos)
+      << refused["target_metrics"]["first_error"];
+}
+
 }  // namespace
 }  // namespace loadgen::testing
