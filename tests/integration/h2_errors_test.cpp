@@ -85,6 +85,16 @@ class H2Errors : public ::testing::Test {
 
   // One short run over h2c: `target` is the lines under target: after base_url and http,
   // `load` the load: mapping, `requests` the list's lines. Returns result.json.
+  // A violation ends its connection: one connection, then one more after each (but perhaps the
+  // last), as many as the server saw.
+  void expect_a_connection_per_violation(json r, const RunningServer& s) {
+    const auto bad = n_at(r, "/by_name/bad/requests/sent");
+    const auto opened = n_at(r, "/connections/opened");
+    EXPECT_GT(opened, 1u) << r["connections"];
+    EXPECT_LE(opened, bad + 1) << r["connections"];
+    EXPECT_EQ(n_at(settled_stats(s), "/connections"), opened);
+  }
+
   json run(const RunningServer& s, const std::string& target, const std::string& load, const std::string& requests,
            int expected_exit = 0) {
     static int n = 0;
@@ -216,12 +226,7 @@ TEST_F(H2Errors, AConnectionFlowControlViolationEndsTheConnection) {
   expect_all_failed_as(r, "bad", "flow_control");
   EXPECT_EQ(r["requests"]["errors"], r["requests"]["errors_by_kind"]["flow_control"]) << r["requests"];
   EXPECT_NE(text_at(r, "/first_errors/flow_control").find("Flow control"), std::string::npos) << r["first_errors"];
-  // One connection, then one more after each violation (but perhaps the last).
-  const auto bad = n_at(r, "/by_name/bad/requests/sent");
-  const auto opened = n_at(r, "/connections/opened");
-  EXPECT_GT(opened, 1u) << r["connections"];
-  EXPECT_LE(opened, bad + 1) << r["connections"];
-  EXPECT_EQ(n_at(settled_stats(*s), "/connections"), opened);
+  expect_a_connection_per_violation(r, *s);
 }
 
 // A malformed frame (DATA on stream 0; a SETTINGS frame of 5 bytes): loadgen ends the
@@ -244,11 +249,7 @@ TEST_F(H2Errors, AProtocolViolationEndsTheConnectionAndTheRunGoesOn) {
     expect_all_failed_as(r, "bad", "protocol");
     EXPECT_EQ(r["requests"]["errors"], r["requests"]["errors_by_kind"]["protocol"]) << r["requests"];
     EXPECT_EQ(text_at(r, "/first_errors/protocol"), message) << r["first_errors"];
-    const auto bad = n_at(r, "/by_name/bad/requests/sent");
-    const auto opened = n_at(r, "/connections/opened");
-    EXPECT_GT(opened, 1u) << r["connections"];
-    EXPECT_LE(opened, bad + 1) << r["connections"];
-    EXPECT_EQ(n_at(settled_stats(*s), "/connections"), opened);
+    expect_a_connection_per_violation(r, *s);
   }
 }
 
